@@ -1,0 +1,18 @@
+using McpFoundation.Configuration;
+
+namespace McpFoundation.Hosting;
+
+/// <summary>Where the gateway gets its configuration.</summary>
+public sealed class McpFoundationOptions
+{
+    /// <summary>Gets or sets the path of the configuration file (seed format or Claude Desktop format).</summary>
+    public string? ConfigurationPath { get; set; }
+
+    /// <summary>Gets or sets a configuration built in code; used instead of <see cref="ConfigurationPath"/> when set.</summary>
+    public GatewayConfiguration? Configuration { get; set; }
+
+    /// <summary>
+    /// Gets or sets the <c>MCP_*</c> variables that override the file; null reads this process's environment.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? Environment { get; set; }
+}

@@ -1,0 +1,76 @@
+using McpFoundation;
+using McpFoundation.Configuration;
+using McpFoundation.Front;
+using McpFoundation.Hosting;
+using McpFoundation.Pipeline;
+using McpFoundation.Routing;
+using McpFoundation.Sessions;
+using McpFoundation.Telemetry;
+using McpFoundation.Tools;
+using McpFoundation.Upstreams;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers McpFoundation in a service collection.</summary>
+public static class McpFoundationServiceCollectionExtensions
+{
+    /// <summary>Adds the McpFoundation gateway: configuration, server manager, tool registry, pipeline and front handlers.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets where the configuration comes from.</param>
+    /// <returns>A builder to add pipeline filters with.</returns>
+    public static IMcpFoundationBuilder AddMcpFoundation(this IServiceCollection services, Action<McpFoundationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<McpFoundationOptions> options = services.AddOptions<McpFoundationOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.Configuration is not null || !string.IsNullOrWhiteSpace(o.ConfigurationPath), "McpFoundation needs a configuration: set ConfigurationPath (a JSON file) or Configuration.");
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(static sp => new GatewayConfigurationProvider(LoadConfiguration(sp.GetRequiredService<IOptions<McpFoundationOptions>>().Value)));
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<OperationPipeline>();
+        services.TryAddSingleton<SessionRegistry>();
+        services.TryAddSingleton<ClientBridge>();
+        services.TryAddSingleton(static sp => new ServerManager(
+            sp.GetRequiredService<GatewayConfigurationProvider>(),
+            sp.GetRequiredService<ClientBridge>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<CatalogueStore>();
+        services.TryAddSingleton<OperationRouter>();
+        services.TryAddSingleton(static sp => new ToolRegistry(
+            sp.GetRequiredService<CatalogueStore>(),
+            sp.GetRequiredService<OperationPipeline>(),
+            sp.GetRequiredService<OperationRouter>(),
+            sp.GetRequiredService<ILogger<ToolRegistry>>()));
+        services.TryAddSingleton<GatewayServerOptions>();
+        services.TryAddSingleton<CatalogueNotifier>();
+        services.TryAddSingleton(static sp => new McpSecurityIntegration(
+            sp.GetRequiredService<GatewayConfigurationProvider>(),
+            sp.GetRequiredService<ServerManager>(),
+            sp.GetRequiredService<ToolRegistry>(),
+            sp.GetRequiredService<CatalogueNotifier>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
+        return new McpFoundationBuilder(services);
+    }
+
+    private static GatewayConfiguration LoadConfiguration(McpFoundationOptions options)
+    {
+        if (options.Configuration is { } configuration)
+        {
+            return configuration;
+        }
+
+        IReadOnlyDictionary<string, string?> environment = options.Environment ?? GatewayConfigurationLoader.ProcessEnvironment();
+        return GatewayConfigurationLoader.LoadOrThrow(options.ConfigurationPath!, environment);
+    }
+}

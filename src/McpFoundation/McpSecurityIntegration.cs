@@ -1,0 +1,132 @@
+using System.Text.Json;
+using McpFoundation.Configuration;
+using McpFoundation.Front;
+using McpFoundation.Hosting;
+using McpFoundation.Tools;
+using McpFoundation.Upstreams;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace McpFoundation;
+
+/// <summary>
+/// The seed's <c>MCPSecurityIntegration</c>: the one object an embedding application holds. It starts the configured
+/// servers, and every tool call made through it passes the gateway's pipeline.
+/// </summary>
+public sealed class McpSecurityIntegration : IAsyncDisposable
+{
+    private readonly GatewayConfigurationProvider _configuration;
+    private readonly CatalogueNotifier _notifier;
+    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private ServiceProvider? _ownedServices;
+    private bool _initialized;
+    private bool _disposed;
+
+    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier)
+    {
+        _configuration = configuration;
+        ServerManager = serverManager;
+        ToolRegistry = toolRegistry;
+        _notifier = notifier;
+    }
+
+    /// <summary>Gets the server manager (the seed's <c>server_manager</c>).</summary>
+    public ServerManager ServerManager { get; }
+
+    /// <summary>Gets the tool registry (the seed's <c>tool_registry</c>).</summary>
+    public ToolRegistry ToolRegistry { get; }
+
+    /// <summary>Gets the configuration snapshot in force.</summary>
+    public GatewayConfiguration Configuration => _configuration.Current;
+
+    /// <summary>Creates a gateway outside a dependency-injection host, from a configuration built in code or loaded from a file.</summary>
+    /// <param name="configuration">The configuration.</param>
+    /// <param name="loggerFactory">Where logs go; none if null.</param>
+    /// <returns>The gateway; call <see cref="InitializeAsync"/> next.</returns>
+    public static McpSecurityIntegration Create(GatewayConfiguration configuration, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = new ServiceCollection();
+        services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddMcpFoundation(o => o.Configuration = configuration);
+        ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        McpSecurityIntegration gateway = provider.GetRequiredService<McpSecurityIntegration>();
+        gateway._ownedServices = provider;
+        return gateway;
+    }
+
+    /// <summary>Starts and connects every enabled server, and discovers their tools, resources and prompts.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when every server is connected or has failed (a failed server does not stop the others).</returns>
+    /// <exception cref="ConfigurationException">With namespacing <c>none</c>, two servers offer the same tool or prompt name.</exception>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _initializeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            await ServerManager.StartAsync(cancellationToken);
+            GatewayCatalogue catalogue = ToolRegistry.Catalogue.Rebuild();
+            if (catalogue.Collisions.Count > 0)
+            {
+                await ServerManager.DisposeAsync();
+                throw new ConfigurationException([.. catalogue.Collisions.Select(c => new ConfigurationError("namespacing", c))]);
+            }
+
+            _initialized = true;
+        }
+        finally
+        {
+            _initializeLock.Release();
+        }
+    }
+
+    /// <summary>Executes a tool through the pipeline on behalf of a user (the seed's <c>execute_tool</c>).</summary>
+    /// <param name="toolName">The exposed tool name.</param>
+    /// <param name="arguments">The tool's arguments.</param>
+    /// <param name="userId">The user on whose behalf the call is made.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The result, or the error, as a value.</returns>
+    public ValueTask<ToolCallOutcome> ExecuteToolAsync(string toolName, IReadOnlyDictionary<string, JsonElement>? arguments = null, string? userId = null, CancellationToken cancellationToken = default) =>
+        ToolRegistry.ExecuteToolAsync(toolName, arguments, userId, cancellationToken);
+
+    /// <summary>Adds and connects a server at run time (the seed's <c>add_server</c>).</summary>
+    /// <param name="serverId">Its id.</param>
+    /// <param name="definition">Its definition.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <returns>Its health after the attempt.</returns>
+    public Task<ServerHealth> AddServerAsync(string serverId, ServerDefinition definition, CancellationToken cancellationToken = default) =>
+        ServerManager.AddServerAsync(serverId, definition, cancellationToken);
+
+    /// <summary>Stops and removes a server (the seed's <c>remove_server</c>).</summary>
+    /// <param name="serverId">Its id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True if it existed.</returns>
+    public Task<bool> RemoveServerAsync(string serverId, CancellationToken cancellationToken = default) =>
+        ServerManager.RemoveServerAsync(serverId, cancellationToken);
+
+    /// <summary>Stops every server.</summary>
+    /// <returns>A task that completes when they are stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await ServerManager.DisposeAsync();
+        _notifier.Dispose();
+        if (_ownedServices is not null)
+        {
+            await _ownedServices.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace McpFoundation.Pipeline;
+
+/// <summary>The kind of operation passing through the gateway's pipeline.</summary>
+public enum OperationCategory
+{
+    /// <summary>A <c>tools/call</c> request from a client.</summary>
+    ToolExecution,
+
+    /// <summary>A <c>resources/read</c> request from a client.</summary>
+    ResourceRead,
+
+    /// <summary>A <c>prompts/get</c> request from a client.</summary>
+    PromptGet,
+
+    /// <summary>A <c>completion/complete</c> request from a client.</summary>
+    Completion,
+
+    /// <summary>A <c>resources/subscribe</c> or <c>resources/unsubscribe</c> request from a client.</summary>
+    ResourceSubscription,
+
+    /// <summary>A <c>logging/setLevel</c> request from a client.</summary>
+    LoggingLevel,
+
+    /// <summary>A list request (<c>tools/list</c>, <c>resources/list</c>, <c>prompts/list</c>, ...) from a client.</summary>
+    Discovery,
+
+    /// <summary>A server-to-client request (sampling, elicitation, roots) on its way from a server to a client.</summary>
+    ServerToClientRequest,
+}

@@ -1,0 +1,320 @@
+using System.Text.Json.Nodes;
+using McpFoundation.Pipeline;
+using McpFoundation.Sessions;
+using McpFoundation.Tools;
+using McpFoundation.Upstreams;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpFoundation.Routing;
+
+/// <summary>
+/// The end of the pipeline: resolves what a client named to a server, and forwards the request on that server's
+/// connection, relaying its progress and keeping track of the call for server-to-client requests.
+/// </summary>
+internal sealed partial class OperationRouter
+{
+    private readonly ServerManager _servers;
+    private readonly CatalogueStore _catalogue;
+    private readonly ILogger _logger;
+    private readonly Lock _subscriptionLock = new();
+    private readonly Dictionary<(string ServerId, string Uri), int> _subscriptions = [];
+
+    public OperationRouter(ServerManager servers, CatalogueStore catalogue, SessionRegistry sessions, ILogger<OperationRouter> logger)
+    {
+        _servers = servers;
+        _catalogue = catalogue;
+        _logger = logger;
+        sessions.SessionEnded += OnSessionEnded;
+    }
+
+    /// <summary>Fills in the server and upstream name of a tool call; returns an error message if the tool is unknown.</summary>
+    public string? ResolveTool(OperationContext context, string exposedName)
+    {
+        context.TargetName = exposedName;
+        if (_catalogue.Current.TryGetTool(exposedName, out NamedRoute route))
+        {
+            context.ServerId = route.ServerId;
+            context.UpstreamName = route.UpstreamName;
+            return null;
+        }
+
+        return $"Unknown tool '{exposedName}'. Call tools/list for the tools available now (names are '<server>{ToolNaming.Separator}<tool>' when namespacing is \"prefix\").";
+    }
+
+    public string? ResolvePrompt(OperationContext context, string exposedName)
+    {
+        context.TargetName = exposedName;
+        if (_catalogue.Current.TryGetPrompt(exposedName, out NamedRoute route))
+        {
+            context.ServerId = route.ServerId;
+            context.UpstreamName = route.UpstreamName;
+            return null;
+        }
+
+        return $"Unknown prompt '{exposedName}'. Call prompts/list for the prompts available now.";
+    }
+
+    public string? ResolveResource(OperationContext context, string uri)
+    {
+        context.TargetName = uri;
+        context.UpstreamName = uri;
+        if (_catalogue.Current.FindResourceServer(uri) is { } serverId)
+        {
+            context.ServerId = serverId;
+            return null;
+        }
+
+        return $"Resource '{uri}' is not offered by any connected server. Call resources/list or resources/templates/list for what is available.";
+    }
+
+    public string? ResolveCompletion(OperationContext context, Reference reference)
+    {
+        switch (reference)
+        {
+            case PromptReference prompt:
+                return ResolvePrompt(context, prompt.Name);
+            case ResourceTemplateReference resource:
+                context.TargetName = resource.Uri;
+                context.UpstreamName = resource.Uri;
+                context.ServerId = resource.Uri is null ? null : _catalogue.Current.FindTemplateServer(resource.Uri) ?? _catalogue.Current.FindResourceServer(resource.Uri);
+                return context.ServerId is null ? $"No connected server offers the resource template '{resource.Uri}'." : null;
+            default:
+                return "completion/complete needs a ref of type 'ref/prompt' or 'ref/resource'.";
+        }
+    }
+
+    public bool SupportsCompletion(string serverId) =>
+        _servers.TryGetUpstream(serverId, out Upstream upstream) && upstream.Capabilities?.Completions is not null;
+
+    public ValueTask<CallToolResult> CallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken) =>
+        ForwardAsync(
+            context,
+            requestServer,
+            request.ProgressToken,
+            new CallToolRequestParams { Name = context.UpstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) },
+            "tools/call",
+            static (client, p, ct) => client.CallToolAsync(p, ct),
+            cancellationToken);
+
+    public ValueTask<ReadResourceResult> ReadResourceAsync(OperationContext context, ReadResourceRequestParams request, McpServer? requestServer, CancellationToken cancellationToken) =>
+        ForwardAsync(
+            context,
+            requestServer,
+            request.ProgressToken,
+            new ReadResourceRequestParams { Uri = request.Uri, Meta = ForwardedMeta(request.Meta) },
+            "resources/read",
+            static (client, p, ct) => client.ReadResourceAsync(p, ct),
+            cancellationToken);
+
+    public ValueTask<GetPromptResult> GetPromptAsync(OperationContext context, GetPromptRequestParams request, McpServer? requestServer, CancellationToken cancellationToken) =>
+        ForwardAsync(
+            context,
+            requestServer,
+            request.ProgressToken,
+            new GetPromptRequestParams { Name = context.UpstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) },
+            "prompts/get",
+            static (client, p, ct) => client.GetPromptAsync(p, ct),
+            cancellationToken);
+
+    public ValueTask<CompleteResult> CompleteAsync(OperationContext context, CompleteRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
+    {
+        Reference reference = request.Ref is PromptReference prompt
+            ? new PromptReference { Name = context.UpstreamName!, Title = prompt.Title }
+            : request.Ref;
+        return ForwardAsync(
+            context,
+            requestServer,
+            request.ProgressToken,
+            new CompleteRequestParams { Ref = reference, Argument = request.Argument, Context = request.Context, Meta = ForwardedMeta(request.Meta) },
+            "completion/complete",
+            static (client, p, ct) => client.CompleteAsync(p, ct),
+            cancellationToken);
+    }
+
+    /// <summary>Subscribes the session to a resource; the server is subscribed once, however many sessions want it.</summary>
+    public async ValueTask SubscribeAsync(OperationContext context, ClientSession session, string uri, CancellationToken cancellationToken)
+    {
+        Upstream upstream = GetUpstream(context.ServerId!);
+        if (upstream.Capabilities?.Resources?.Subscribe != true)
+        {
+            throw new McpProtocolException($"Server '{upstream.Id}' does not support resource subscriptions.", (McpErrorCode)GatewayErrorCodes.FeatureNotSupported);
+        }
+
+        if (!session.AddSubscription(uri))
+        {
+            return;
+        }
+
+        bool first;
+        lock (_subscriptionLock)
+        {
+            _subscriptions.TryGetValue((upstream.Id, uri), out int count);
+            _subscriptions[(upstream.Id, uri)] = count + 1;
+            first = count == 0;
+        }
+
+        if (first)
+        {
+            try
+            {
+                await upstream.InvokeAsync("resources/subscribe", uri, static async (c, u, ct) => { await c.SubscribeToResourceAsync(u, cancellationToken: ct); return true; }, cancellationToken);
+            }
+            catch
+            {
+                session.RemoveSubscription(uri);
+                Release(upstream.Id, uri);
+                throw;
+            }
+        }
+    }
+
+    public async ValueTask UnsubscribeAsync(OperationContext context, ClientSession session, string uri, CancellationToken cancellationToken)
+    {
+        if (!session.RemoveSubscription(uri) || !Release(context.ServerId!, uri))
+        {
+            return;
+        }
+
+        if (_servers.TryGetUpstream(context.ServerId!, out Upstream upstream))
+        {
+            await upstream.InvokeAsync("resources/unsubscribe", uri, static async (c, u, ct) => { await c.UnsubscribeFromResourceAsync(u, cancellationToken: ct); return true; }, cancellationToken);
+        }
+    }
+
+    /// <summary>Sends the most verbose level any session wants to every server that logs.</summary>
+    public async ValueTask SetLoggingLevelAsync(LoggingLevel level, CancellationToken cancellationToken)
+    {
+        foreach (Upstream upstream in _servers.Upstreams)
+        {
+            if (upstream.Capabilities?.Logging is null || upstream.Health.State != UpstreamState.Connected)
+            {
+                continue;
+            }
+
+            try
+            {
+                await upstream.InvokeAsync("logging/setLevel", level, static async (c, l, ct) => { await c.SetLoggingLevelAsync(l, cancellationToken: ct); return true; }, cancellationToken);
+            }
+            catch (McpException ex)
+            {
+                LogSetLevelFailed(_logger, upstream.Id, ex.Message);
+            }
+        }
+    }
+
+    private async ValueTask<TResult> ForwardAsync<TParams, TResult>(
+        OperationContext context,
+        McpServer? requestServer,
+        ProgressToken? clientProgressToken,
+        TParams downstreamRequest,
+        string operation,
+        Func<McpClient, TParams, CancellationToken, ValueTask<TResult>> invoke,
+        CancellationToken cancellationToken)
+        where TParams : RequestParams
+    {
+        Upstream upstream = GetUpstream(context.ServerId!);
+        using Upstream.CallRegistration? registration = context.Session is { } session && requestServer is not null
+            ? upstream.Track(new InFlightCall(session, requestServer, context.CorrelationId))
+            : null;
+
+        ProgressSink? progress = null;
+        if (clientProgressToken is { } token && requestServer is not null)
+        {
+            progress = upstream.Progress.Open(token, requestServer);
+            downstreamRequest.Meta ??= [];
+            downstreamRequest.Meta["progressToken"] = progress.DownstreamTokenText;
+        }
+
+        try
+        {
+            return await upstream.InvokeAsync(operation, downstreamRequest, invoke, cancellationToken);
+        }
+        finally
+        {
+            if (progress is not null)
+            {
+                // Every progress notification the server sent before its result is forwarded before the result.
+                await progress.DisposeAsync();
+            }
+        }
+    }
+
+    private Upstream GetUpstream(string serverId) =>
+        _servers.TryGetUpstream(serverId, out Upstream upstream)
+            ? upstream
+            : throw new McpProtocolException($"Server '{serverId}' was removed. Call tools/list for what is available now.", (McpErrorCode)GatewayErrorCodes.ServerUnavailable);
+
+    /// <summary>Copies the client's <c>_meta</c> minus what belongs to the client's own connection (progress token, per-request protocol fields).</summary>
+    private static JsonObject? ForwardedMeta(JsonObject? meta)
+    {
+        if (meta is null || meta.Count == 0)
+        {
+            return null;
+        }
+
+        JsonObject? copy = null;
+        foreach ((string key, JsonNode? value) in meta)
+        {
+            if (key == "progressToken" || key.StartsWith("io.modelcontextprotocol/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            copy ??= [];
+            copy[key] = value?.DeepClone();
+        }
+
+        return copy;
+    }
+
+    private bool Release(string serverId, string uri)
+    {
+        lock (_subscriptionLock)
+        {
+            if (!_subscriptions.TryGetValue((serverId, uri), out int count))
+            {
+                return false;
+            }
+
+            if (count <= 1)
+            {
+                _subscriptions.Remove((serverId, uri));
+                return true;
+            }
+
+            _subscriptions[(serverId, uri)] = count - 1;
+            return false;
+        }
+    }
+
+    private void OnSessionEnded(ClientSession session)
+    {
+        foreach (string uri in session.Subscriptions.ToArray())
+        {
+            if (_catalogue.Current.FindResourceServer(uri) is { } serverId)
+            {
+                var context = new OperationContext(OperationCategory.ResourceSubscription, "resources/unsubscribe") { ServerId = serverId };
+                _ = UnsubscribeQuietlyAsync(context, session, uri);
+            }
+        }
+    }
+
+    private async Task UnsubscribeQuietlyAsync(OperationContext context, ClientSession session, string uri)
+    {
+        try
+        {
+            await UnsubscribeAsync(context, session, uri, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogSetLevelFailed(_logger, context.ServerId ?? "?", "unsubscribe after session end failed: " + ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 1600, EventName = "ForwardFailed", Level = LogLevel.Debug, Message = "Server {ServerId}: {Message}")]
+    private static partial void LogSetLevelFailed(ILogger logger, string serverId, string message);
+}

@@ -1,0 +1,216 @@
+using System.Text.Json.Nodes;
+using McpFoundation.Pipeline;
+using McpFoundation.Upstreams;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpFoundation.Sessions;
+
+/// <summary>
+/// Carries what servers send towards clients: server-to-client requests (sampling, elicitation, roots) to the one
+/// session whose call caused them, through the pipeline; log messages and resource updates to the sessions that want them.
+/// </summary>
+internal sealed partial class ClientBridge
+{
+    private readonly SessionRegistry _sessions;
+    private readonly OperationPipeline _pipeline;
+    private readonly ILogger _logger;
+
+    public ClientBridge(SessionRegistry sessions, OperationPipeline pipeline, ILogger<ClientBridge> logger)
+    {
+        _sessions = sessions;
+        _pipeline = pipeline;
+        _logger = logger;
+    }
+
+    public ValueTask<CreateMessageResult> SampleAsync(Upstream upstream, CreateMessageRequestParams? request, CancellationToken cancellationToken) =>
+        ForwardAsync(upstream, RequestMethods.SamplingCreateMessage, request, static c => c?.Sampling is not null,
+            static (server, r, ct) => server.SampleAsync(r ?? throw new McpProtocolException("sampling/createMessage needs params.", McpErrorCode.InvalidParams), ct),
+            cancellationToken);
+
+    public ValueTask<ElicitResult> ElicitAsync(Upstream upstream, ElicitRequestParams? request, CancellationToken cancellationToken) =>
+        ForwardAsync(upstream, RequestMethods.ElicitationCreate, request, static c => c?.Elicitation is not null,
+            static (server, r, ct) => server.ElicitAsync(r ?? throw new McpProtocolException("elicitation/create needs params.", McpErrorCode.InvalidParams), ct),
+            cancellationToken);
+
+    public ValueTask<ListRootsResult> ListRootsAsync(Upstream upstream, ListRootsRequestParams? request, CancellationToken cancellationToken) =>
+        ForwardAsync(upstream, RequestMethods.RootsList, request, static c => c?.Roots is not null,
+            static (server, r, ct) => server.RequestRootsAsync(r ?? new ListRootsRequestParams(), ct),
+            cancellationToken);
+
+    public async ValueTask OnServerNotificationAsync(Upstream upstream, JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        switch (notification.Method)
+        {
+            case NotificationMethods.LoggingMessageNotification:
+                await ForwardLogMessageAsync(upstream, notification, cancellationToken);
+                break;
+
+            case NotificationMethods.ResourceUpdatedNotification:
+                string? uri = (notification.Params as JsonObject)?["uri"]?.GetValue<string>();
+                if (uri is null)
+                {
+                    return;
+                }
+
+                foreach (ClientSession session in _sessions.Sessions)
+                {
+                    if (session.IsSubscribed(uri))
+                    {
+                        await SendQuietlyAsync(session, notification.Method, notification.Params?.DeepClone(), cancellationToken);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Sends a notification to every persistent session (used for list_changed).</summary>
+    public async Task BroadcastAsync(string method, CancellationToken cancellationToken = default)
+    {
+        foreach (ClientSession session in _sessions.Sessions)
+        {
+            await SendQuietlyAsync(session, method, null, cancellationToken);
+        }
+    }
+
+    private async ValueTask ForwardLogMessageAsync(Upstream upstream, JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        if (notification.Params is not JsonObject parameters)
+        {
+            return;
+        }
+
+        LoggingLevel level = ParseLevel(parameters["level"]?.GetValue<string>());
+        foreach (ClientSession session in _sessions.Sessions)
+        {
+            if (session.LoggingLevel is { } wanted && level < wanted)
+            {
+                continue;
+            }
+
+            var forwarded = (JsonObject)parameters.DeepClone();
+            string? logger = parameters["logger"]?.GetValue<string>();
+            forwarded["logger"] = logger is null ? upstream.Id : upstream.Id + "/" + logger;
+            await SendQuietlyAsync(session, notification.Method, forwarded, cancellationToken);
+        }
+    }
+
+    private static LoggingLevel ParseLevel(string? level) => level switch
+    {
+        "debug" => LoggingLevel.Debug,
+        "info" => LoggingLevel.Info,
+        "notice" => LoggingLevel.Notice,
+        "warning" => LoggingLevel.Warning,
+        "error" => LoggingLevel.Error,
+        "critical" => LoggingLevel.Critical,
+        "alert" => LoggingLevel.Alert,
+        "emergency" => LoggingLevel.Emergency,
+        _ => LoggingLevel.Info,
+    };
+
+    private async ValueTask<TResult> ForwardAsync<TRequest, TResult>(
+        Upstream upstream,
+        string method,
+        TRequest request,
+        Func<ClientCapabilities?, bool> hasCapability,
+        Func<McpServer, TRequest, CancellationToken, ValueTask<TResult>> send,
+        CancellationToken cancellationToken)
+    {
+        InFlightCall call = ResolveCall(upstream, method);
+        if (!hasCapability(call.Session.Capabilities))
+        {
+            LogRefused(_logger, method, upstream.Id, "client lacks the capability", call.CorrelationId);
+            throw new McpProtocolException(
+                $"The client of this call did not declare the capability {method} needs, so the gateway cannot forward it.",
+                (McpErrorCode)GatewayErrorCodes.ClientCapabilityMissing);
+        }
+
+        var context = new OperationContext(OperationCategory.ServerToClientRequest, method)
+        {
+            ServerId = upstream.Id,
+            TargetName = method,
+            Session = call.Session,
+            UserId = call.Session.UserId,
+            CorrelationId = call.CorrelationId,
+        };
+
+        PipelineResult<TResult> result = await _pipeline.ExecuteAsync(
+            context,
+            (Send: send, Request: request, call.RequestServer),
+            static async (_, state, ct) =>
+            {
+                try
+                {
+                    return await state.Send(state.RequestServer, state.Request, ct);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // The SDK refuses legacy server-to-client requests on stateless (2026-07-28 HTTP) sessions.
+                    throw new McpProtocolException(
+                        "The client's session cannot receive this request: " + ex.Message + " Connect with a stateful session (protocol 2025-11-25, or stdio) to use sampling, elicitation or roots through the gateway.",
+                        (McpErrorCode)GatewayErrorCodes.ClientCapabilityMissing);
+                }
+            },
+            cancellationToken);
+
+        return result.IsAllowed
+            ? result.Value!
+            : throw new McpProtocolException(result.Decision.Reason ?? "Denied.", (McpErrorCode)result.Decision.Code);
+    }
+
+    private InFlightCall ResolveCall(Upstream upstream, string method)
+    {
+        if (InFlightCall.Ambient is { } ambient)
+        {
+            return ambient;
+        }
+
+        InFlightCall? found = null;
+        foreach (InFlightCall call in upstream.InFlightCalls)
+        {
+            if (found is null)
+            {
+                found = call;
+            }
+            else if (!ReferenceEquals(found.Session, call.Session))
+            {
+                LogRefused(_logger, method, upstream.Id, "several client sessions have calls in flight on this server", found.CorrelationId);
+                throw new McpProtocolException(
+                    $"Server '{upstream.Id}' sent {method} while calls from several client sessions were in flight, so the gateway cannot tell whose it is and refuses it rather than risk sending it to the wrong user.",
+                    (McpErrorCode)GatewayErrorCodes.ClientRequestNotRoutable);
+            }
+        }
+
+        if (found is null)
+        {
+            LogRefused(_logger, method, upstream.Id, "no client call in flight", "-");
+            throw new McpProtocolException(
+                $"Server '{upstream.Id}' sent {method} outside any client request; the gateway forwards server-to-client requests only on behalf of the call that caused them.",
+                (McpErrorCode)GatewayErrorCodes.ClientRequestNotRoutable);
+        }
+
+        return found;
+    }
+
+    private async ValueTask SendQuietlyAsync(ClientSession session, string method, JsonNode? parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await session.SendNotificationAsync(method, parameters, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogNotificationFailed(_logger, method, session.Id, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 1400, EventName = "ServerToClientRequestRefused", Level = LogLevel.Warning,
+        Message = "Refused {Method} from server {ServerId}: {Reason} (correlation {CorrelationId})")]
+    private static partial void LogRefused(ILogger logger, string method, string serverId, string reason, string correlationId);
+
+    [LoggerMessage(EventId = 1401, EventName = "NotificationFailed", Level = LogLevel.Debug, Message = "Could not send {Method} to session {SessionId}")]
+    private static partial void LogNotificationFailed(ILogger logger, string method, string sessionId, Exception exception);
+}

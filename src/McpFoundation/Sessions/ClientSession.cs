@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpFoundation.Sessions;
+
+/// <summary>
+/// One client connected to the gateway (a stdio client, or one Streamable HTTP session): who it is, what it can do,
+/// and how to reach it with notifications.
+/// </summary>
+public sealed class ClientSession
+{
+    private readonly ConcurrentDictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
+
+    internal ClientSession(string id, McpServer server, string? userId, bool isPersistent)
+    {
+        Id = id;
+        Server = server;
+        UserId = userId;
+        IsPersistent = isPersistent;
+    }
+
+    /// <summary>Gets the session id (the Streamable HTTP session id, <c>stdio</c>, or a per-request id for stateless requests).</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the authenticated user id, if the front authenticated one.</summary>
+    public string? UserId { get; }
+
+    /// <summary>Gets a value indicating whether the session outlives one request (stdio, stateful HTTP).</summary>
+    public bool IsPersistent { get; }
+
+    /// <summary>Gets the capabilities the client declared.</summary>
+    public ClientCapabilities? Capabilities => Server.ClientCapabilities;
+
+    /// <summary>Gets the client's name and version.</summary>
+    public Implementation? ClientInfo => Server.ClientInfo;
+
+    /// <summary>Gets the protocol revision negotiated with the client.</summary>
+    public string? ProtocolVersion => Server.NegotiatedProtocolVersion;
+
+    /// <summary>Gets the logging level the client asked for, or null if it never asked.</summary>
+    public LoggingLevel? LoggingLevel { get; internal set; }
+
+    /// <summary>Gets the resource URIs the client subscribed to.</summary>
+    public IReadOnlyCollection<string> Subscriptions => (IReadOnlyCollection<string>)_subscriptions.Keys;
+
+    internal McpServer Server { get; }
+
+    internal bool AddSubscription(string uri) => _subscriptions.TryAdd(uri, 0);
+
+    internal bool RemoveSubscription(string uri) => _subscriptions.TryRemove(uri, out _);
+
+    internal bool IsSubscribed(string uri) => _subscriptions.ContainsKey(uri);
+
+    internal Task SendNotificationAsync(string method, JsonNode? parameters, CancellationToken cancellationToken = default) =>
+        Server.SendMessageAsync(new JsonRpcNotification { Method = method, Params = parameters }, cancellationToken);
+}

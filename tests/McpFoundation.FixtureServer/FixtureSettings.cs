@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace McpFoundation.FixtureServer;
+
+/// <summary>The command line of the fixture server, parsed once at start.</summary>
+/// <param name="HttpUrl">The URL to listen on for Streamable HTTP, or <see langword="null"/> to serve on stdio.</param>
+/// <param name="ExtraToolCount">How many <c>extra_NNN</c> tools to add (<c>--tools N</c>).</param>
+/// <param name="PageSize">Page size for every list method, or <see langword="null"/> to return whole lists (<c>--page-size K</c>).</param>
+/// <param name="ServerName">The <c>serverInfo.name</c> to report (<c>--name NAME</c>).</param>
+internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? PageSize, string ServerName)
+{
+    public const string DefaultServerName = "mcpfoundation-fixture";
+
+    public const string Usage =
+        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME]";
+
+    /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
+    public static FixtureSettings Parse(IReadOnlyList<string> args)
+    {
+        bool stdio = false;
+        Uri? httpUrl = null;
+        int extraTools = 0;
+        int? pageSize = null;
+        string name = DefaultServerName;
+
+        for (int i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--stdio":
+                    stdio = true;
+                    break;
+                case "--http":
+                    string url = ValueOf(args, ref i);
+                    if (!Uri.TryCreate(url, UriKind.Absolute, out httpUrl) || httpUrl.Scheme != Uri.UriSchemeHttp)
+                    {
+                        throw new ArgumentException($"--http: '{url}' is not an absolute http URL such as http://127.0.0.1:0.");
+                    }
+                    break;
+                case "--tools":
+                    extraTools = PositiveInt(args, ref i, allowZero: true);
+                    break;
+                case "--page-size":
+                    pageSize = PositiveInt(args, ref i, allowZero: false);
+                    break;
+                case "--name":
+                    name = ValueOf(args, ref i);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown argument '{args[i]}'.");
+            }
+        }
+
+        if (stdio == (httpUrl is not null))
+        {
+            throw new ArgumentException("choose exactly one of --stdio and --http URL.");
+        }
+
+        return new FixtureSettings(httpUrl, extraTools, pageSize, name);
+    }
+
+    private static string ValueOf(IReadOnlyList<string> args, ref int i)
+    {
+        if (i + 1 >= args.Count)
+        {
+            throw new ArgumentException($"{args[i]} needs a value.");
+        }
+
+        return args[++i];
+    }
+
+    private static int PositiveInt(IReadOnlyList<string> args, ref int i, bool allowZero)
+    {
+        string option = args[i];
+        string text = ValueOf(args, ref i);
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || (value == 0 && !allowZero))
+        {
+            throw new ArgumentException($"{option}: '{text}' is not a {(allowZero ? "non-negative" : "positive")} integer.");
+        }
+
+        return value;
+    }
+}
