@@ -1,0 +1,85 @@
+using McpFoundation.AspNetCore.Http;
+using McpFoundation.AspNetCore.Security;
+using McpFoundation.Front;
+using McpFoundation.Sessions;
+using McpFoundation.Upstreams;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Server;
+
+namespace McpFoundation.AspNetCore;
+
+/// <summary>Adds and maps the gateway's HTTP front: Streamable HTTP at <c>/mcp</c>, Origin and Host checks, <c>/healthz</c>.</summary>
+public static class McpFoundationHttpExtensions
+{
+    /// <summary>Adds the Streamable HTTP front. Call after <c>AddMcpFoundation</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Changes the HTTP settings.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddMcpFoundationHttp(this IServiceCollection services, Action<McpFoundationHttpOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<McpFoundationHttpOptions> options = services.AddOptions<McpFoundationHttpOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton(static sp => new OriginAndHostValidator(sp.GetRequiredService<IOptions<McpFoundationHttpOptions>>().Value));
+        services.TryAddSingleton<OriginAndHostFilter>();
+
+        services.AddMcpServer()
+            .WithHttpTransport(static _ => { });
+
+        services.AddOptions<McpServerOptions>().Configure<GatewayServerOptions>(static (o, gateway) => gateway.Configure(o));
+        services.AddOptions<HttpServerTransportOptions>().Configure<SessionRegistry, IOptions<McpFoundationHttpOptions>>(static (o, sessions, http) =>
+        {
+            // 2025-11-25 clients get sessions (initialize handshake); 2026-07-28 clients are served statelessly.
+            o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+            o.IdleTimeout = http.Value.IdleTimeout;
+            o.RunSessionHandler = async (httpContext, server, cancellationToken) =>
+            {
+                ClientSession session = sessions.Register(server, SessionRegistry.UserIdOf(httpContext.User));
+                try
+                {
+                    await server.RunAsync(cancellationToken);
+                }
+                finally
+                {
+                    sessions.Unregister(session);
+                }
+            };
+        });
+        return services;
+    }
+
+    /// <summary>Maps the MCP endpoint (with Origin and Host validation) and <c>/healthz</c>.</summary>
+    /// <param name="endpoints">The endpoint route builder.</param>
+    /// <returns>The MCP endpoint's convention builder.</returns>
+    public static IEndpointConventionBuilder MapMcpFoundation(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        McpFoundationHttpOptions options = endpoints.ServiceProvider.GetRequiredService<IOptions<McpFoundationHttpOptions>>().Value;
+        OriginAndHostFilter filter = endpoints.ServiceProvider.GetRequiredService<OriginAndHostFilter>();
+
+        endpoints.MapGet("/healthz", static (ServerManager servers) =>
+        {
+            IReadOnlyList<ServerHealth> health = servers.GetHealth();
+            bool healthy = health.Where(h => h.State != UpstreamState.Disabled).All(h => h.IsHealthy);
+            return Results.Json(
+                new
+                {
+                    status = healthy ? "healthy" : "degraded",
+                    servers = health.Select(h => new { id = h.ServerId, state = h.State.ToString(), error = h.ErrorMessage }),
+                },
+                statusCode: StatusCodes.Status200OK);
+        }).AddEndpointFilter(filter);
+
+        return endpoints.MapMcp(options.EndpointPath).AddEndpointFilter(filter);
+    }
+}

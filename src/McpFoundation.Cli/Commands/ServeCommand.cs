@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Net;
+using McpFoundation.AspNetCore;
+using McpFoundation.Configuration;
+using McpFoundation.Front;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace McpFoundation.Cli.Commands;
+
+/// <summary><c>mcpf serve</c>: runs the gateway for MCP clients over stdio or Streamable HTTP.</summary>
+internal static class ServeCommand
+{
+    public const string DefaultHttpUrl = "http://127.0.0.1:8080";
+
+    public static Command Create()
+    {
+        Option<string> configOption = CommonOptions.Config();
+        var stdioOption = new Option<bool>("--stdio") { Description = "Serve one client on stdin/stdout (the default; what Claude Desktop and VS Code start)." };
+        var httpOption = new Option<string?>("--http")
+        {
+            Description = $"Serve Streamable HTTP at this URL (default {DefaultHttpUrl}; the path defaults to /mcp). Use port 0 for any free port.",
+            HelpName = "URL",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var hostOption = new Option<string[]>("--allowed-host") { Description = "A Host name clients may use besides the loopback names (repeatable).", HelpName = "HOST", AllowMultipleArgumentsPerToken = false };
+        var originOption = new Option<string[]>("--allowed-origin") { Description = "A browser Origin allowed to call the endpoint besides loopback origins (repeatable).", HelpName = "ORIGIN" };
+
+        var serve = new Command("serve", "Run the gateway: one MCP endpoint in front of every configured server.")
+        {
+            configOption,
+            stdioOption,
+            httpOption,
+            hostOption,
+            originOption,
+        };
+        serve.Validators.Add(result =>
+        {
+            if (result.GetResult(stdioOption) is { Implicit: false } && result.GetResult(httpOption) is { Implicit: false })
+            {
+                result.AddError("Choose one of --stdio and --http, not both.");
+            }
+        });
+        serve.SetAction(async (parseResult, cancellationToken) =>
+        {
+            GatewayConfiguration? configuration = CommonOptions.LoadConfiguration(parseResult.GetValue(configOption)!, Console.Error);
+            if (configuration is null)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            if (parseResult.GetResult(httpOption) is { Implicit: false })
+            {
+                string url = parseResult.GetValue(httpOption) ?? DefaultHttpUrl;
+                return await ServeHttpAsync(configuration, url, parseResult.GetValue(hostOption) ?? [], parseResult.GetValue(originOption) ?? [], cancellationToken);
+            }
+
+            return await ServeStdioAsync(configuration, cancellationToken);
+        });
+        return serve;
+    }
+
+    private static async Task<int> ServeStdioAsync(GatewayConfiguration configuration, CancellationToken cancellationToken)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        ConfigureLogging(builder.Logging, configuration);
+        builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
+        using IHost host = builder.Build();
+        if (!await TryStartAsync(host, cancellationToken))
+        {
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            await StdioFront.RunAsync(host.Services, cancellationToken);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> ServeHttpAsync(GatewayConfiguration configuration, string url, string[] allowedHosts, string[] allowedOrigins, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttp)
+        {
+            await Console.Error.WriteLineAsync($"--http must be an absolute http URL such as {DefaultHttpUrl}/mcp, not '{url}'. (HTTPS termination is planned; until then put a TLS proxy in front.)");
+            return ExitCodes.BadInput;
+        }
+
+        string path = uri.AbsolutePath is "" or "/" ? "/mcp" : uri.AbsolutePath.TrimEnd('/');
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        ConfigureLogging(builder.Logging, configuration);
+        builder.WebHost.UseUrls($"{uri.Scheme}://{uri.Authority}");
+        builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
+        builder.Services.AddMcpFoundationHttp(o =>
+        {
+            o.EndpointPath = path;
+            if (!IsLoopbackHost(uri.Host))
+            {
+                o.AllowedHosts.Add(uri.Host);
+            }
+
+            foreach (string host in allowedHosts)
+            {
+                o.AllowedHosts.Add(host);
+            }
+
+            foreach (string origin in allowedOrigins)
+            {
+                o.AllowedOrigins.Add(origin);
+            }
+        });
+
+        await using WebApplication app = builder.Build();
+        app.MapMcpFoundation();
+        if (!await TryStartAsync(app, cancellationToken))
+        {
+            return ExitCodes.BadInput;
+        }
+
+        foreach (string address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+        {
+            await Console.Error.WriteLineAsync($"mcpf: listening on {address}{path}");
+        }
+
+        await app.WaitForShutdownAsync(cancellationToken);
+        return ExitCodes.Success;
+    }
+
+    private static async Task<bool> TryStartAsync(IHost host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return true;
+        }
+        catch (ConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return false;
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, GatewayConfiguration configuration)
+    {
+        // stdout belongs to the MCP protocol when serving stdio: every log line goes to stderr.
+        logging.ClearProviders();
+        logging.SetMinimumLevel(configuration.Settings.LogLevel);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    private static bool IsLoopbackHost(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Text.Json;
+using McpFoundation.Configuration;
+using McpFoundation.Upstreams;
+
+namespace McpFoundation.Cli.Commands;
+
+/// <summary><c>mcpf servers list</c>: starts every configured server and reports its state.</summary>
+internal static class ServersCommand
+{
+    public static Command Create()
+    {
+        var servers = new Command("servers", "Inspect the configured MCP servers.");
+        Option<string> configOption = CommonOptions.Config();
+        Option<bool> jsonOption = CommonOptions.Json();
+        var list = new Command("list", "Start every configured server, connect to it, and print its state, protocol and tool count. Exits 1 if an enabled server failed.")
+        {
+            configOption,
+            jsonOption,
+        };
+        list.SetAction(async (parseResult, cancellationToken) =>
+        {
+            await using McpSecurityIntegration? gateway = await GatewaySession.StartAsync(parseResult.GetValue(configOption)!, cancellationToken);
+            if (gateway is null)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            IReadOnlyList<ServerHealth> health = gateway.ServerManager.GetHealth();
+            var tools = (await gateway.ToolRegistry.ListAvailableToolsAsync(cancellationToken)).GroupBy(t => t.ServerId).ToDictionary(g => g.Key, g => g.Count());
+            var rows = health.Select(h =>
+            {
+                ServerDefinition definition = gateway.ServerManager.GetDefinition(h.ServerId)!;
+                return new
+                {
+                    id = h.ServerId,
+                    transport = definition.Transport.ToString().ToLowerInvariant(),
+                    state = h.State.ToString(),
+                    server = gateway.ServerManager.GetServerInfo(h.ServerId) is { } info ? $"{info.Name} {info.Version}" : null,
+                    tools = tools.GetValueOrDefault(h.ServerId),
+                    error = h.ErrorMessage,
+                };
+            }).ToList();
+
+            if (parseResult.GetValue(jsonOption))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(rows, CliJson.Indented));
+            }
+            else
+            {
+                Console.Out.WriteLine($"{"ID",-20} {"TRANSPORT",-9} {"STATE",-10} {"TOOLS",5}  SERVER / ERROR");
+                foreach (var row in rows)
+                {
+                    Console.Out.WriteLine($"{row.id,-20} {row.transport,-9} {row.state,-10} {row.tools,5}  {row.error ?? row.server}");
+                }
+            }
+
+            return health.Any(h => h.State == UpstreamState.Failed) ? ExitCodes.Failure : ExitCodes.Success;
+        });
+        servers.Subcommands.Add(list);
+        return servers;
+    }
+}
