@@ -26,4 +26,7 @@ public enum OperationCategory
 
     /// <summary>A server-to-client request (sampling, elicitation, roots) on its way from a server to a client.</summary>
     ServerToClientRequest,
+
+    /// <summary>A notification (progress, log message, resource update) on its way from a server to a client.</summary>
+    ServerNotification,
 }

@@ -24,6 +24,29 @@ internal sealed partial class OperationPipeline
 
     public IReadOnlyList<IOperationFilter> Filters => _filters;
 
+    /// <summary>
+    /// Asks the filters whether a message that needs no answer (a server notification on its way to a client) may pass.
+    /// Nothing is routed and no completion is reported; with no filters this completes synchronously.
+    /// </summary>
+    public ValueTask<SecurityDecision> CheckAsync(OperationContext context, CancellationToken cancellationToken = default) =>
+        _filters.Length == 0 ? ValueTask.FromResult(SecurityDecision.Allow) : CheckSlowAsync(context, cancellationToken);
+
+    private async ValueTask<SecurityDecision> CheckSlowAsync(OperationContext context, CancellationToken cancellationToken)
+    {
+        foreach (IOperationFilter filter in _filters)
+        {
+            SecurityDecision decision = await DecideAsync(filter, context, cancellationToken);
+            if (!decision.IsAllowed)
+            {
+                LogDenied(_logger, context.Method, context.TargetName, decision.DeniedBy, decision.Code, decision.Reason, context.CorrelationId);
+                _metrics.RecordOperation(context, TimeSpan.Zero, "denied");
+                return decision;
+            }
+        }
+
+        return SecurityDecision.Allow;
+    }
+
     /// <summary>Runs the filters, then <paramref name="terminal"/> (the router) if all of them allowed the operation.</summary>
     public async ValueTask<PipelineResult<TResult>> ExecuteAsync<TState, TResult>(
         OperationContext context,

@@ -19,14 +19,16 @@ internal sealed partial class OperationRouter
 {
     private readonly ServerManager _servers;
     private readonly CatalogueStore _catalogue;
+    private readonly OperationPipeline _pipeline;
     private readonly ILogger _logger;
     private readonly Lock _subscriptionLock = new();
     private readonly Dictionary<(string ServerId, string Uri), int> _subscriptions = [];
 
-    public OperationRouter(ServerManager servers, CatalogueStore catalogue, SessionRegistry sessions, ILogger<OperationRouter> logger)
+    public OperationRouter(ServerManager servers, CatalogueStore catalogue, SessionRegistry sessions, OperationPipeline pipeline, ILogger<OperationRouter> logger)
     {
         _servers = servers;
         _catalogue = catalogue;
+        _pipeline = pipeline;
         _logger = logger;
         sessions.SessionEnded += OnSessionEnded;
     }
@@ -224,7 +226,7 @@ internal sealed partial class OperationRouter
         ProgressSink? progress = null;
         if (clientProgressToken is { } token && requestServer is not null)
         {
-            progress = upstream.Progress.Open(token, requestServer);
+            progress = upstream.Progress.Open(token, requestServer, _pipeline, context);
             downstreamRequest.Meta ??= [];
             downstreamRequest.Meta["progressToken"] = progress.DownstreamTokenText;
         }

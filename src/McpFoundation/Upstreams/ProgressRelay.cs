@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using McpFoundation.Pipeline;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -26,11 +27,14 @@ internal sealed partial class ProgressRelay
 
     public ProgressRelay(ILogger logger) => _logger = logger;
 
-    /// <summary>Opens a sink that forwards progress for one call to <paramref name="destination"/>, restoring the client's token.</summary>
-    public ProgressSink Open(ProgressToken clientToken, McpServer destination)
+    /// <summary>
+    /// Opens a sink that forwards progress for one call to <paramref name="destination"/>, restoring the client's token;
+    /// each notification passes <paramref name="pipeline"/>'s filters as a <see cref="OperationCategory.ServerNotification"/>.
+    /// </summary>
+    public ProgressSink Open(ProgressToken clientToken, McpServer destination, OperationPipeline pipeline, OperationContext call)
     {
         string token = _prefix + Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture);
-        var sink = new ProgressSink(this, token, clientToken, destination);
+        var sink = new ProgressSink(this, token, clientToken, destination, pipeline, call);
         _sinks[token] = sink;
         return sink;
     }
@@ -67,13 +71,17 @@ internal sealed class ProgressSink : IAsyncDisposable
     private readonly ProgressToken _clientToken;
     private readonly McpServer _destination;
     private readonly Channel<JsonNode> _queue = Channel.CreateUnbounded<JsonNode>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly OperationPipeline _pipeline;
+    private readonly OperationContext _call;
     private readonly Task _forwarding;
 
-    public ProgressSink(ProgressRelay relay, string downstreamToken, ProgressToken clientToken, McpServer destination)
+    public ProgressSink(ProgressRelay relay, string downstreamToken, ProgressToken clientToken, McpServer destination, OperationPipeline pipeline, OperationContext call)
     {
         _relay = relay;
         _clientToken = clientToken;
         _destination = destination;
+        _pipeline = pipeline;
+        _call = call;
         DownstreamTokenText = downstreamToken;
         DownstreamToken = new ProgressToken(downstreamToken);
         _forwarding = ForwardAsync();
@@ -109,6 +117,22 @@ internal sealed class ProgressSink : IAsyncDisposable
         {
             try
             {
+                if (_pipeline.Filters.Count > 0)
+                {
+                    var context = new OperationContext(OperationCategory.ServerNotification, NotificationMethods.ProgressNotification)
+                    {
+                        CorrelationId = _call.CorrelationId,
+                        ServerId = _call.ServerId,
+                        TargetName = _call.TargetName,
+                        Session = _call.Session,
+                        UserId = _call.UserId,
+                    };
+                    if (!(await _pipeline.CheckAsync(context)).IsAllowed)
+                    {
+                        continue;
+                    }
+                }
+
                 await _destination.SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification, Params = parameters });
             }
             catch (Exception ex)

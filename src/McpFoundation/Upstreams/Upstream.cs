@@ -20,6 +20,8 @@ internal sealed partial class Upstream : IAsyncDisposable
 
     private const string RemotePrefix = "Request failed (remote): ";
 
+    private static readonly TimeSpan MinimumConnectTimeout = TimeSpan.FromSeconds(60);
+
     private readonly IUpstreamListener _listener;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -51,6 +53,9 @@ internal sealed partial class Upstream : IAsyncDisposable
     public ServerDefinition Definition { get; }
 
     public TimeSpan CallTimeout { get; }
+
+    /// <summary>Gets how long starting and initializing the server may take (an `npx` first run downloads the package).</summary>
+    public TimeSpan ConnectTimeout => CallTimeout > MinimumConnectTimeout ? CallTimeout : MinimumConnectTimeout;
 
     public ServerHealth Health => _health;
 
@@ -91,7 +96,7 @@ internal sealed partial class Upstream : IAsyncDisposable
                     UpstreamTransportFactory.Create(Definition, _loggerFactory, line => LogStandardError(_logger, Id, line)),
                     _relay);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-                timeout.CancelAfter(CallTimeout + TimeSpan.FromSeconds(30));
+                timeout.CancelAfter(ConnectTimeout + CallTimeout);
                 McpClient client = await McpClient.CreateAsync(transport, CreateClientOptions(), _loggerFactory, timeout.Token);
                 _client = client;
                 _catalogue = await FetchCatalogueAsync(client, CatalogueParts.All, UpstreamCatalogue.Empty, timeout.Token);
@@ -173,7 +178,11 @@ internal sealed partial class Upstream : IAsyncDisposable
         {
             return await invoke(client, state, timeout.Token);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             throw new McpProtocolException(
                 $"Server '{Id}' did not answer {operation} within {CallTimeout.TotalSeconds:0.###} s. Raise servers.{Id}.timeout (seconds) or MCP_DEFAULT_TIMEOUT if it needs longer.",
@@ -184,9 +193,10 @@ internal sealed partial class Upstream : IAsyncDisposable
             // Keep the downstream's own code and message, without the SDK's local prefix.
             throw new McpProtocolException(ex.Message[RemotePrefix.Length..], ex.ErrorCode);
         }
-        catch (Exception ex) when (ex is not McpProtocolException and not OperationCanceledException && _client is null or { Completion.IsCompleted: true })
+        catch (Exception ex) when (ex is not McpProtocolException)
         {
-            throw Unavailable();
+            // The connection broke under the call (the process exited, the remote closed): the server is unavailable.
+            throw Unavailable(client.Completion.IsCompleted ? null : ex.Message);
         }
     }
 
@@ -218,9 +228,12 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
     }
 
-    internal McpProtocolException Unavailable()
+    internal McpProtocolException Unavailable(string? cause = null)
     {
-        string detail = _health.ErrorMessage is { Length: > 0 } error ? $" ({_health.State}: {error})" : $" ({_health.State})";
+        string detail = cause is not null ? $" ({cause})"
+            : _health.ErrorMessage is { Length: > 0 } error ? $" ({_health.State}: {error})"
+            : _client is { Completion.IsCompleted: true } ? " (the connection closed)"
+            : $" ({_health.State})";
         return new McpProtocolException(
             $"Server '{Id}' is not connected{detail}. Check it with `mcpf servers list`; the gateway reconnects it at the next health check.",
             (McpErrorCode)GatewayErrorCodes.ServerUnavailable);
@@ -229,7 +242,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     private McpClientOptions CreateClientOptions() => new()
     {
         ClientInfo = new Implementation { Name = "mcpfoundation", Title = "McpFoundation gateway", Version = GatewayVersion.Current },
-        InitializationTimeout = CallTimeout,
+        InitializationTimeout = ConnectTimeout,
 
         // The session-based revision: it keeps resource subscriptions, logging/setLevel, list_changed notifications and
         // server-to-client requests on the one shared connection, which the stateless 2026-07-28 revision moves elsewhere.
@@ -335,7 +348,16 @@ internal sealed partial class Upstream : IAsyncDisposable
 
     private async Task WatchCompletionAsync(McpClient client)
     {
-        ClientCompletionDetails details = await client.Completion;
+        ClientCompletionDetails details;
+        try
+        {
+            details = await client.Completion;
+        }
+        catch (Exception ex)
+        {
+            details = new ClientCompletionDetails { Exception = ex };
+        }
+
         if (_lifetime.IsCancellationRequested || !ReferenceEquals(_client, client))
         {
             return;

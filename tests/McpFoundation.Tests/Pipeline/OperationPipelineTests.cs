@@ -99,6 +99,31 @@ public sealed class OperationPipelineTests
     }
 
     [Fact]
+    public async Task CheckAsync_NotificationDeniedByAFilter_ReturnsDenialWithoutCompletingFilters()
+    {
+        var observer = new RecordingFilter("observer", _journal);
+        var deny = new RecordingFilter("redactor", _journal) { Decision = SecurityDecision.Deny(GatewayErrorCodes.OperationDenied, "drop") };
+        OperationPipeline pipeline = CreatePipeline(observer, deny);
+
+        SecurityDecision decision = await pipeline.CheckAsync(new OperationContext(OperationCategory.ServerNotification, "notifications/progress"));
+
+        Assert.False(decision.IsAllowed);
+        Assert.Equal("redactor", decision.DeniedBy);
+        Assert.Equal(["observer:request", "redactor:request"], _journal);
+    }
+
+    [Fact]
+    public async Task CheckAsync_NoFilters_AllowsSynchronously()
+    {
+        OperationPipeline pipeline = CreatePipeline();
+
+        ValueTask<SecurityDecision> pending = pipeline.CheckAsync(new OperationContext(OperationCategory.ServerNotification, "notifications/message"));
+
+        Assert.True(pending.IsCompletedSuccessfully);
+        Assert.True((await pending).IsAllowed);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_RecordsOperationMetricWithOutcome()
     {
         using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
