@@ -20,12 +20,15 @@ internal sealed partial class OperationRouter
     private readonly ServerManager _servers;
     private readonly CatalogueStore _catalogue;
     private readonly OperationPipeline _pipeline;
+    private readonly SuspendedCallStore _suspended = new();
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Lock _subscriptionLock = new();
     private readonly Dictionary<(string ServerId, string Uri), int> _subscriptions = [];
 
-    public OperationRouter(ServerManager servers, CatalogueStore catalogue, SessionRegistry sessions, OperationPipeline pipeline, ILogger<OperationRouter> logger)
+    public OperationRouter(ServerManager servers, CatalogueStore catalogue, SessionRegistry sessions, OperationPipeline pipeline, TimeProvider timeProvider, ILogger<OperationRouter> logger)
     {
+        _timeProvider = timeProvider;
         _servers = servers;
         _catalogue = catalogue;
         _pipeline = pipeline;
@@ -92,15 +95,25 @@ internal sealed partial class OperationRouter
     public bool SupportsCompletion(string serverId) =>
         _servers.TryGetUpstream(serverId, out Upstream upstream) && upstream.Capabilities?.Completions is not null;
 
-    public ValueTask<CallToolResult> CallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken) =>
-        ForwardAsync(
-            context,
-            requestServer,
-            request.ProgressToken,
-            new CallToolRequestParams { Name = context.UpstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) },
-            "tools/call",
-            static (client, p, ct) => client.CallToolAsync(p, ct),
-            cancellationToken);
+    /// <summary>Gets the number of tool calls waiting for a stateless client to answer input requests.</summary>
+    internal int SuspendedCallCount => _suspended.Count;
+
+    public ValueTask<CallToolResult> CallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
+    {
+        if (request.RequestState is { } requestState)
+        {
+            return ResumeToolCallAsync(context, request, requestState, requestServer!, cancellationToken);
+        }
+
+        CallToolRequestParams downstream = new() { Name = context.UpstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) };
+        if (requestServer is { IsMrtrSupported: true } && context.Session is { IsPersistent: false })
+        {
+            // A stateless (2026-07-28) client cannot receive server-to-client requests: forward them as MRTR input requests.
+            return StartSuspendableToolCallAsync(context, request, downstream, requestServer, cancellationToken);
+        }
+
+        return ForwardAsync(context, requestServer, request.ProgressToken, downstream, "tools/call", static (client, p, ct) => client.CallToolAsync(p, ct), cancellationToken);
+    }
 
     public ValueTask<ReadResourceResult> ReadResourceAsync(OperationContext context, ReadResourceRequestParams request, McpServer? requestServer, CancellationToken cancellationToken) =>
         ForwardAsync(
@@ -242,6 +255,127 @@ internal sealed partial class OperationRouter
                 // Every progress notification the server sent before its result is forwarded before the result.
                 await progress.DisposeAsync();
             }
+        }
+    }
+
+    private async ValueTask<CallToolResult> StartSuspendableToolCallAsync(
+        OperationContext context, CallToolRequestParams request, CallToolRequestParams downstream, McpServer requestServer, CancellationToken cancellationToken)
+    {
+        Upstream upstream = GetUpstream(context.ServerId!);
+        var call = new SuspendedCall(SuspendedCallStore.NewId(), context.TargetName!, context.UserId, new ClientInputExchange());
+        if (request.ProgressToken is { } token)
+        {
+            call.Progress = upstream.Progress.Open(token, requestServer, _pipeline, context);
+            downstream.Meta ??= [];
+            downstream.Meta["progressToken"] = call.Progress.DownstreamTokenText;
+        }
+
+        var inFlight = new InFlightCall(context.Session!, requestServer, context.CorrelationId) { Exchange = call.Exchange };
+        call.Downstream = RunDownstreamAsync(upstream, inFlight, downstream, call);
+        return await AwaitOrSuspendAsync(call, upstream, requestServer, cancellationToken);
+    }
+
+    private static async Task<CallToolResult> RunDownstreamAsync(Upstream upstream, InFlightCall inFlight, CallToolRequestParams downstream, SuspendedCall call)
+    {
+        await Task.Yield();
+        using Upstream.CallRegistration registration = upstream.Track(inFlight);
+        return await upstream.InvokeAsync("tools/call", downstream, static (client, p, ct) => client.CallToolAsync(p, ct), call.Lifetime);
+    }
+
+    private async ValueTask<CallToolResult> ResumeToolCallAsync(
+        OperationContext context, CallToolRequestParams request, string requestState, McpServer requestServer, CancellationToken cancellationToken)
+    {
+        SuspendedCall call = _suspended.TryTake(requestState, context.UserId, context.TargetName!)
+            ?? throw new McpProtocolException(
+                "The requestState of this tools/call is unknown or expired (the gateway keeps a suspended call for the server's timeout). Call the tool again without requestState and inputResponses.",
+                McpErrorCode.InvalidParams);
+        call.StopExpiry();
+        if (request.InputResponses is { Count: > 0 } responses)
+        {
+            foreach (string key in responses.Keys)
+            {
+                call.Unanswered.Remove(key);
+            }
+
+            call.Exchange.Deliver(responses);
+        }
+
+        if (call.Progress is not null)
+        {
+            await call.Progress.RetargetAsync(requestServer);
+        }
+
+        return await AwaitOrSuspendAsync(call, GetUpstream(context.ServerId!), requestServer, cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits for the downstream result, or for the downstream to ask for client input; in the second case the call is
+    /// parked and the client gets an input-required result whose requestState names it.
+    /// </summary>
+    private async ValueTask<CallToolResult> AwaitOrSuspendAsync(SuspendedCall call, Upstream upstream, McpServer requestServer, CancellationToken cancellationToken)
+    {
+        Task<CallToolResult> downstream = call.Downstream!;
+        try
+        {
+            while (call.Unanswered.Count == 0)
+            {
+                Task<bool> inputRequested = call.Exchange.Requests.WaitToReadAsync(call.Lifetime).AsTask();
+                Task first = await Task.WhenAny(downstream, inputRequested).WaitAsync(cancellationToken);
+                if (first == downstream)
+                {
+                    break;
+                }
+
+                while (call.Exchange.Requests.TryRead(out PendingClientInput? pending))
+                {
+                    call.Unanswered[pending.Key] = pending.Request;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            call.Cancel(new OperationCanceledException("The client cancelled the call."));
+            await FinishAsync(call);
+            throw;
+        }
+
+        if (downstream.IsCompleted)
+        {
+            await FinishAsync(call);
+            return await downstream;
+        }
+
+        if (call.Progress is not null)
+        {
+            await call.Progress.RetargetAsync(requestServer);
+        }
+
+        _suspended.Park(call);
+        call.StartExpiry(_timeProvider, upstream.CallTimeout, expired =>
+        {
+            if (_suspended.Remove(expired))
+            {
+                expired.Cancel(new TimeoutException("The client did not answer the input requests in time."));
+                _ = FinishAsync(expired);
+            }
+        });
+        throw new InputRequiredException(new Dictionary<string, InputRequest>(call.Unanswered, StringComparer.Ordinal), call.Id);
+    }
+
+    private static async Task FinishAsync(SuspendedCall call)
+    {
+        try
+        {
+            await ((Task)call.Downstream!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            if (call.Progress is not null)
+            {
+                await call.Progress.DisposeAsync();
+            }
+
+            call.Dispose();
         }
     }
 

@@ -26,19 +26,27 @@ internal sealed partial class ClientBridge
     }
 
     public ValueTask<CreateMessageResult> SampleAsync(Upstream upstream, CreateMessageRequestParams? request, CancellationToken cancellationToken) =>
-        ForwardAsync(upstream, RequestMethods.SamplingCreateMessage, request, static c => c?.Sampling is not null,
-            static (server, r, ct) => server.SampleAsync(r ?? throw new McpProtocolException("sampling/createMessage needs params.", McpErrorCode.InvalidParams), ct),
+        ForwardAsync(upstream, RequestMethods.SamplingCreateMessage, request ?? throw MissingParams("sampling/createMessage"), static c => c?.Sampling is not null,
+            static (server, r, ct) => server.SampleAsync(r, ct),
+            static r => InputRequest.ForSampling(r),
+            static response => response.Deserialize(InputResponse.CreateMessageResultJsonTypeInfo),
             cancellationToken);
 
     public ValueTask<ElicitResult> ElicitAsync(Upstream upstream, ElicitRequestParams? request, CancellationToken cancellationToken) =>
-        ForwardAsync(upstream, RequestMethods.ElicitationCreate, request, static c => c?.Elicitation is not null,
-            static (server, r, ct) => server.ElicitAsync(r ?? throw new McpProtocolException("elicitation/create needs params.", McpErrorCode.InvalidParams), ct),
+        ForwardAsync(upstream, RequestMethods.ElicitationCreate, request ?? throw MissingParams("elicitation/create"), static c => c?.Elicitation is not null,
+            static (server, r, ct) => server.ElicitAsync(r, ct),
+            static r => InputRequest.ForElicitation(r),
+            static response => response.Deserialize(InputResponse.ElicitResultJsonTypeInfo),
             cancellationToken);
 
     public ValueTask<ListRootsResult> ListRootsAsync(Upstream upstream, ListRootsRequestParams? request, CancellationToken cancellationToken) =>
-        ForwardAsync(upstream, RequestMethods.RootsList, request, static c => c?.Roots is not null,
-            static (server, r, ct) => server.RequestRootsAsync(r ?? new ListRootsRequestParams(), ct),
+        ForwardAsync(upstream, RequestMethods.RootsList, request ?? new ListRootsRequestParams(), static c => c?.Roots is not null,
+            static (server, r, ct) => server.RequestRootsAsync(r, ct),
+            static r => InputRequest.ForRootsList(r),
+            static response => response.Deserialize(InputResponse.ListRootsResultJsonTypeInfo),
             cancellationToken);
+
+    private static McpProtocolException MissingParams(string method) => new($"{method} needs params.", McpErrorCode.InvalidParams);
 
     public async ValueTask OnServerNotificationAsync(Upstream upstream, JsonRpcNotification notification, CancellationToken cancellationToken)
     {
@@ -136,6 +144,8 @@ internal sealed partial class ClientBridge
         TRequest request,
         Func<ClientCapabilities?, bool> hasCapability,
         Func<McpServer, TRequest, CancellationToken, ValueTask<TResult>> send,
+        Func<TRequest, InputRequest> asInputRequest,
+        Func<InputResponse, TResult?> fromInputResponse,
         CancellationToken cancellationToken)
     {
         InFlightCall call = ResolveCall(upstream, method);
@@ -158,9 +168,17 @@ internal sealed partial class ClientBridge
 
         PipelineResult<TResult> result = await _pipeline.ExecuteAsync(
             context,
-            (Send: send, Request: request, call.RequestServer),
+            (Send: send, Request: request, call.RequestServer, call.Exchange, AsInput: asInputRequest, FromInput: fromInputResponse, Method: method),
             static async (_, state, ct) =>
             {
+                if (state.Exchange is { } exchange)
+                {
+                    // A stateless client answers through the multi-round-trip protocol: the request travels as an input request.
+                    InputResponse response = await exchange.RequestAsync(state.AsInput(state.Request), ct);
+                    return state.FromInput(response)
+                        ?? throw new McpProtocolException($"The client's answer to {state.Method} could not be read.", McpErrorCode.InvalidParams);
+                }
+
                 try
                 {
                     return await state.Send(state.RequestServer, state.Request, ct);

@@ -9,6 +9,9 @@ namespace McpFoundation.Upstreams;
 /// </summary>
 internal sealed record InFlightCall(ClientSession Session, McpServer RequestServer, string CorrelationId)
 {
+    /// <summary>Gets the exchange through which a stateless client answers server-to-client requests (MRTR), if it is one.</summary>
+    public ClientInputExchange? Exchange { get; init; }
+
     private static readonly AsyncLocal<InFlightCall?> Current = new();
 
     /// <summary>Gets the call whose async flow is running, if any (set while a forwarded request is awaited).</summary>

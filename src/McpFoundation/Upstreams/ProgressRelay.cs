@@ -69,8 +69,8 @@ internal sealed class ProgressSink : IAsyncDisposable
 {
     private readonly ProgressRelay _relay;
     private readonly ProgressToken _clientToken;
-    private readonly McpServer _destination;
-    private readonly Channel<JsonNode> _queue = Channel.CreateUnbounded<JsonNode>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private McpServer _destination;
     private readonly OperationPipeline _pipeline;
     private readonly OperationContext _call;
     private readonly Task _forwarding;
@@ -103,6 +103,18 @@ internal sealed class ProgressSink : IAsyncDisposable
         _queue.Writer.TryWrite(forwarded);
     }
 
+    /// <summary>Sends what is queued so far to the current destination, then sends later progress to <paramref name="destination"/>.</summary>
+    public async ValueTask RetargetAsync(McpServer destination)
+    {
+        var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_queue.Writer.TryWrite(barrier))
+        {
+            await barrier.Task;
+        }
+
+        Volatile.Write(ref _destination, destination);
+    }
+
     /// <summary>Stops accepting progress and waits until everything queued so far has been sent.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -113,8 +125,15 @@ internal sealed class ProgressSink : IAsyncDisposable
 
     private async Task ForwardAsync()
     {
-        await foreach (JsonNode parameters in _queue.Reader.ReadAllAsync())
+        await foreach (object item in _queue.Reader.ReadAllAsync())
         {
+            if (item is TaskCompletionSource barrier)
+            {
+                barrier.TrySetResult();
+                continue;
+            }
+
+            var parameters = (JsonNode)item;
             try
             {
                 if (_pipeline.Filters.Count > 0)
@@ -133,7 +152,7 @@ internal sealed class ProgressSink : IAsyncDisposable
                     }
                 }
 
-                await _destination.SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification, Params = parameters });
+                await Volatile.Read(ref _destination).SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification, Params = parameters });
             }
             catch (Exception ex)
             {
