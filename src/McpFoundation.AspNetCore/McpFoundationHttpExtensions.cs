@@ -44,7 +44,14 @@ public static class McpFoundationHttpExtensions
             o.IdleTimeout = http.Value.IdleTimeout;
             o.RunSessionHandler = async (httpContext, server, cancellationToken) =>
             {
-                ClientSession session = sessions.Register(server, SessionRegistry.UserIdOf(httpContext.User));
+                if (string.IsNullOrEmpty(server.SessionId))
+                {
+                    // A stateless request: nothing outlives it, so there is no session to register.
+                    await server.RunAsync(cancellationToken);
+                    return;
+                }
+
+                ClientSession session = sessions.Register(server, server.SessionId, SessionRegistry.UserIdOf(httpContext.User));
                 try
                 {
                     await server.RunAsync(cancellationToken);

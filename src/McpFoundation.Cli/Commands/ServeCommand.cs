@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -99,6 +100,7 @@ internal static class ServeCommand
         string path = uri.AbsolutePath is "" or "/" ? "/mcp" : uri.AbsolutePath.TrimEnd('/');
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(); // UseUrls below writes a setting, which needs at least one source
         ConfigureLogging(builder.Logging, configuration);
         builder.WebHost.UseUrls($"{uri.Scheme}://{uri.Authority}");
         builder.Services.AddMcpFoundation(o => o.Configuration = configuration);

@@ -171,7 +171,7 @@ internal sealed class GatewayServerOptions
 
     private OperationContext CreateContext<TParams>(RequestContext<TParams> request, OperationCategory category, string method)
     {
-        ClientSession session = _sessions.Resolve(request.Server, request.User);
+        ClientSession session = _sessions.Resolve(request.Server, request.User, arrivedOverHttp: request.JsonRpcRequest.Context?.RelatedTransport is not null);
         return new OperationContext(category, method) { Session = session, UserId = session.UserId ?? SessionRegistry.UserIdOf(request.User) };
     }
 

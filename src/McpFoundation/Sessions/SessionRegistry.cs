@@ -13,9 +13,11 @@ internal sealed class SessionRegistry
 
     public IReadOnlyCollection<ClientSession> Sessions => (IReadOnlyCollection<ClientSession>)_sessions.Values;
 
-    public ClientSession Register(McpServer server, string? userId, string? fallbackId = null)
+    /// <summary>The id of the one session of the stdio front.</summary>
+    public const string StdioSessionId = "stdio";
+
+    public ClientSession Register(McpServer server, string id, string? userId)
     {
-        string id = server.SessionId ?? fallbackId ?? "stdio";
         var session = new ClientSession(id, server, userId, isPersistent: true);
         _sessions[id] = session;
         return session;
@@ -33,20 +35,24 @@ internal sealed class SessionRegistry
     /// Finds the persistent session a request belongs to; a stateless request gets a session of its own
     /// that lives as long as the request.
     /// </summary>
-    public ClientSession Resolve(McpServer requestServer, ClaimsPrincipal? user)
+    /// <param name="requestServer">The request-bound server handle of the request.</param>
+    /// <param name="user">The authenticated user of an HTTP request.</param>
+    /// <param name="arrivedOverHttp">Whether the request came over HTTP (it has a related transport) rather than stdio.</param>
+    public ClientSession Resolve(McpServer requestServer, ClaimsPrincipal? user, bool arrivedOverHttp)
     {
         string? id = requestServer.SessionId;
-        if (id is not null && _sessions.TryGetValue(id, out ClientSession? session))
+        if (!string.IsNullOrEmpty(id) && _sessions.TryGetValue(id, out ClientSession? session))
         {
             return session;
         }
 
-        if (id is null && _sessions.TryGetValue("stdio", out ClientSession? stdio))
+        if (!arrivedOverHttp && string.IsNullOrEmpty(id) && _sessions.TryGetValue(StdioSessionId, out ClientSession? stdio))
         {
             return stdio;
         }
 
-        return new ClientSession(id ?? "stateless-" + Guid.NewGuid().ToString("N"), requestServer, UserIdOf(user), isPersistent: false);
+        // A stateless (2026-07-28) HTTP request: its session lives as long as the request.
+        return new ClientSession("stateless-" + Guid.NewGuid().ToString("N"), requestServer, UserIdOf(user), isPersistent: false);
     }
 
     public static string? UserIdOf(ClaimsPrincipal? user) =>
