@@ -11,8 +11,14 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
 {
     public const string DefaultServerName = "mcpfoundation-fixture";
 
+    /// <summary>
+    /// <c>--conformance</c>: serve the MCP conformance suite's test_* tools, prompts and resources
+    /// (see <c>Conformance/</c>) instead of the fixture's own.
+    /// </summary>
+    public bool Conformance { get; init; }
+
     public const string Usage =
-        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME]";
+        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance]";
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static FixtureSettings Parse(IReadOnlyList<string> args)
@@ -22,6 +28,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
         int extraTools = 0;
         int? pageSize = null;
         string name = DefaultServerName;
+        bool conformance = false;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -46,6 +53,9 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
                 case "--name":
                     name = ValueOf(args, ref i);
                     break;
+                case "--conformance":
+                    conformance = true;
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'.");
             }
@@ -56,7 +66,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
             throw new ArgumentException("choose exactly one of --stdio and --http URL.");
         }
 
-        return new FixtureSettings(httpUrl, extraTools, pageSize, name);
+        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance };
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int i)

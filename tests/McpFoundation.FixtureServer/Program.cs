@@ -1,4 +1,5 @@
 using McpFoundation.FixtureServer;
+using McpFoundation.FixtureServer.Conformance;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,7 +28,7 @@ if (settings.HttpUrl is null)
 {
     var builder = Host.CreateApplicationBuilder();
     LogToStandardError(builder.Logging);
-    builder.Services.AddFixtureServer(settings).WithStdioServerTransport();
+    AddServer(builder.Services, settings).WithStdioServerTransport();
     await builder.Build().RunAsync();
 }
 else
@@ -35,8 +36,17 @@ else
     var builder = WebApplication.CreateSlimBuilder();
     LogToStandardError(builder.Logging);
     builder.WebHost.UseUrls(settings.HttpUrl.GetLeftPart(UriPartial.Authority));
-    builder.Services.AddFixtureServer(settings)
+    IMcpServerBuilder mcp = AddServer(builder.Services, settings)
         .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
+    if (settings.Conformance)
+    {
+        // An event store makes SSE streams resumable (priming event, retry:, Last-Event-ID), which the
+        // suite's server-sse-polling scenario (tool test_reconnection) needs.
+        builder.Services.AddDistributedMemoryCache();
+#pragma warning disable MCP9006 // Stateful Streamable HTTP is back-compat only; the suite speaks 2025-11-25.
+        mcp.WithDistributedCacheEventStreamStore();
+#pragma warning restore MCP9006
+    }
 
     await using var app = builder.Build();
     app.MapMcp("/mcp");
@@ -52,6 +62,9 @@ else
 }
 
 return Environment.ExitCode;
+
+static IMcpServerBuilder AddServer(IServiceCollection services, FixtureSettings settings) =>
+    settings.Conformance ? services.AddConformanceServer(settings) : services.AddFixtureServer(settings);
 
 static void LogToStandardError(ILoggingBuilder logging)
 {

@@ -160,6 +160,9 @@ internal static class ServeCommand
         logging.SetMinimumLevel(configuration.Settings.LogLevel);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        // The SDK narrates every connection at Information; keep it for debugging sessions only.
+        logging.AddFilter("ModelContextProtocol", configuration.Settings.LogLevel <= LogLevel.Debug ? configuration.Settings.LogLevel : LogLevel.Warning);
         logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 

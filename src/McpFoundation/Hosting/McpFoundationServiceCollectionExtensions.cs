@@ -63,12 +63,7 @@ public static class McpFoundationServiceCollectionExtensions
 
         // MCP_LOG_LEVEL (settings.log_level) sets the level of the gateway's own categories, McpFoundation.*
         // (the seed's "mcp" and "mcp.security" loggers).
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>>(static sp =>
-            new ConfigureOptions<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(
-                providerName: null,
-                categoryName: "McpFoundation",
-                logLevel: sp.GetRequiredService<GatewayConfigurationProvider>().Current.Settings.LogLevel,
-                filter: null)))));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>, GatewayLogLevelSetup>());
         return new McpFoundationBuilder(services);
     }
 
