@@ -232,9 +232,9 @@ internal sealed partial class OperationRouter
         where TParams : RequestParams
     {
         Upstream upstream = GetUpstream(context.ServerId!);
-        using Upstream.CallRegistration? registration = context.Session is { } session && requestServer is not null
-            ? upstream.Track(new InFlightCall(session, requestServer, context.CorrelationId))
-            : null;
+        using Upstream.CallRegistration registration = upstream.Track(requestServer is null
+            ? new InFlightCall(null, null, context.CorrelationId)
+            : new InFlightCall(context.Session, requestServer, context.CorrelationId));
 
         ProgressSink? progress = null;
         if (clientProgressToken is { } token && requestServer is not null)

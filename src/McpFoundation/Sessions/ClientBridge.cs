@@ -149,7 +149,15 @@ internal sealed partial class ClientBridge
         CancellationToken cancellationToken)
     {
         InFlightCall call = ResolveCall(upstream, method);
-        if (!hasCapability(call.Session.Capabilities))
+        if (call.Session is not { } session || call.RequestServer is not { } requestServer)
+        {
+            LogRefused(_logger, method, upstream.Id, "the call came from the library API, which has no client to ask", call.CorrelationId);
+            throw new McpProtocolException(
+                $"Server '{upstream.Id}' sent {method} during a call made through the gateway's library API, which has no client to answer it.",
+                (McpErrorCode)GatewayErrorCodes.ClientCapabilityMissing);
+        }
+
+        if (!hasCapability(session.Capabilities))
         {
             LogRefused(_logger, method, upstream.Id, "client lacks the capability", call.CorrelationId);
             throw new McpProtocolException(
@@ -161,14 +169,14 @@ internal sealed partial class ClientBridge
         {
             ServerId = upstream.Id,
             TargetName = method,
-            Session = call.Session,
-            UserId = call.Session.UserId,
+            Session = session,
+            UserId = session.UserId,
             CorrelationId = call.CorrelationId,
         };
 
         PipelineResult<TResult> result = await _pipeline.ExecuteAsync(
             context,
-            (Send: send, Request: request, call.RequestServer, call.Exchange, AsInput: asInputRequest, FromInput: fromInputResponse, Method: method),
+            (Send: send, Request: request, RequestServer: requestServer, call.Exchange, AsInput: asInputRequest, FromInput: fromInputResponse, Method: method),
             static async (_, state, ct) =>
             {
                 if (state.Exchange is { } exchange)
