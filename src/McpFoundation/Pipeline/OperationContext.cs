@@ -18,7 +18,7 @@ public sealed class OperationContext
     {
         Category = category;
         Method = method;
-        CorrelationId = Guid.CreateVersion7().ToString("N");
+        CorrelationId = CorrelationIds.Next();
     }
 
     /// <summary>Gets the kind of operation.</summary>

@@ -50,6 +50,27 @@ internal sealed partial class OperationRouter
         return $"Unknown tool '{exposedName}'. Call tools/list for the tools available now (names are '<server>{ToolNaming.Separator}<tool>' when namespacing is \"prefix\").";
     }
 
+    /// <summary>
+    /// For a tool name that resolved to nothing: when it is <c>server__tool</c> (namespacing <c>prefix</c>) and that server
+    /// is configured but not connected, its tools are gone from the catalogue, so the caller must hear "server unavailable"
+    /// (-32010, naming it) rather than "unknown tool".
+    /// </summary>
+    public McpProtocolException? UnavailableServerOf(OperationContext context, string exposedName)
+    {
+        int separator = exposedName.IndexOf(ToolNaming.Separator, StringComparison.Ordinal);
+        if (_catalogue.Namespacing != Configuration.ToolNamespacing.Prefix
+            || separator <= 0
+            || !_servers.TryGetUpstream(exposedName[..separator], out Upstream upstream)
+            || upstream.Health.State == UpstreamState.Connected)
+        {
+            return null;
+        }
+
+        context.ServerId = upstream.Id;
+        context.UpstreamName = exposedName[(separator + ToolNaming.Separator.Length)..];
+        return upstream.Unavailable();
+    }
+
     public string? ResolvePrompt(OperationContext context, string exposedName)
     {
         context.TargetName = exposedName;

@@ -26,6 +26,9 @@ internal sealed partial class CatalogueStore
 
     public GatewayCatalogue Current => Volatile.Read(ref _current);
 
+    /// <summary>Gets how tool names are exposed in the configuration in force.</summary>
+    public Configuration.ToolNamespacing Namespacing => _configuration.Current.Namespacing;
+
     public GatewayCatalogue Rebuild()
     {
         lock (_rebuildLock)

@@ -84,6 +84,11 @@ public sealed partial class ToolRegistry
         {
             if (_router.ResolveTool(context, request.Name) is { } unknown)
             {
+                if (_router.UnavailableServerOf(context, request.Name) is { } unavailable)
+                {
+                    throw unavailable;
+                }
+
                 LogUnknownTool(_logger, request.Name, context.CorrelationId);
                 throw new McpProtocolException(unknown, McpErrorCode.InvalidParams);
             }

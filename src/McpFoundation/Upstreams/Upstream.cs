@@ -29,6 +29,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     private readonly ProgressRelay _relay;
     private readonly ConcurrentDictionary<long, InFlightCall> _inFlight = new();
     private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly SemaphoreSlim _catalogueLock = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
     private long _nextCallId;
     private McpClient? _client;
@@ -99,7 +100,16 @@ internal sealed partial class Upstream : IAsyncDisposable
                 timeout.CancelAfter(ConnectTimeout + CallTimeout);
                 McpClient client = await McpClient.CreateAsync(transport, CreateClientOptions(), _loggerFactory, timeout.Token);
                 _client = client;
-                _catalogue = await FetchCatalogueAsync(client, CatalogueParts.All, UpstreamCatalogue.Empty, timeout.Token);
+                await _catalogueLock.WaitAsync(timeout.Token);
+                try
+                {
+                    _catalogue = await FetchCatalogueAsync(client, CatalogueParts.All, UpstreamCatalogue.Empty, timeout.Token);
+                }
+                finally
+                {
+                    _catalogueLock.Release();
+                }
+
                 _ = WatchCompletionAsync(client);
                 TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
                 Implementation? serverInfo = client.ServerInfo;
@@ -135,8 +145,10 @@ internal sealed partial class Upstream : IAsyncDisposable
             return _health;
         }
 
-        if (_client is not { } client)
+        if (_client is not { } client || client.Completion.IsCompleted)
         {
+            // Never connected, or the connection is gone (the process exited, the remote closed): a ping on it cannot
+            // succeed, so reconnect instead.
             await ConnectAsync(cancellationToken);
             return _health;
         }
@@ -174,16 +186,19 @@ internal sealed partial class Upstream : IAsyncDisposable
         McpClient client = _client ?? throw Unavailable();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(CallTimeout);
+        using OutgoingRequest outgoing = OutgoingRequest.Capture();
         try
         {
             return await invoke(client, state, timeout.Token);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            await NotifyCancelledAsync(client, outgoing.Id, "The client cancelled the request.");
             throw;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
+            await NotifyCancelledAsync(client, outgoing.Id, $"The gateway's time limit of {CallTimeout.TotalSeconds:0.###} s elapsed.");
             throw new McpProtocolException(
                 $"Server '{Id}' did not answer {operation} within {CallTimeout.TotalSeconds:0.###} s. Raise servers.{Id}.timeout (seconds) or MCP_DEFAULT_TIMEOUT if it needs longer.",
                 (McpErrorCode)GatewayErrorCodes.ServerTimeout);
@@ -201,6 +216,28 @@ internal sealed partial class Upstream : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => StopAsync();
+
+    /// <summary>Tells the server that the gateway gave up on a request, since the SDK's client does not (see <see cref="OutgoingRequest"/>).</summary>
+    private async Task NotifyCancelledAsync(McpClient client, RequestId? requestId, string reason)
+    {
+        if (requestId is not { } id)
+        {
+            return;
+        }
+
+        try
+        {
+            await client.SendNotificationAsync(
+                NotificationMethods.CancelledNotification,
+                new CancelledNotificationParams { RequestId = id, Reason = reason },
+                McpJsonUtilities.DefaultOptions,
+                CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCancelNotSent(_logger, Id, ex);
+        }
+    }
 
     public async ValueTask StopAsync()
     {
@@ -276,7 +313,18 @@ internal sealed partial class Upstream : IAsyncDisposable
 
         try
         {
-            _catalogue = await FetchCatalogueAsync(client, parts, _catalogue, cancellationToken);
+            // One fetch at a time, each starting from the latest catalogue: a list_changed that arrives while the
+            // initial fetch runs (server-everything sends some right after initialize) must not replace the other parts with empty ones.
+            await _catalogueLock.WaitAsync(cancellationToken);
+            try
+            {
+                _catalogue = await FetchCatalogueAsync(client, parts, _catalogue, cancellationToken);
+            }
+            finally
+            {
+                _catalogueLock.Release();
+            }
+
             LogCatalogueRefreshed(_logger, Id, parts, _catalogue.Tools.Count);
             _listener.OnCatalogueChanged(this, parts);
         }
@@ -434,4 +482,7 @@ internal sealed partial class Upstream : IAsyncDisposable
 
     [LoggerMessage(EventId = 1206, EventName = "UpstreamDisposeFailed", Level = LogLevel.Debug, Message = "Server {ServerId} did not close cleanly")]
     private static partial void LogDisposeFailed(ILogger logger, string serverId, Exception exception);
+
+    [LoggerMessage(EventId = 1207, EventName = "UpstreamCancelNotSent", Level = LogLevel.Debug, Message = "Server {ServerId}: notifications/cancelled could not be sent")]
+    private static partial void LogCancelNotSent(ILogger logger, string serverId, Exception exception);
 }

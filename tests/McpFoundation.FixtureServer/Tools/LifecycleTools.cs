@@ -9,7 +9,7 @@ namespace McpFoundation.FixtureServer.Tools;
 [McpServerToolType]
 internal static class LifecycleTools
 {
-    /// <summary>Names the file <c>slow</c> appends <c>cancelled &lt;requestId&gt;</c> to when it is cancelled.</summary>
+    /// <summary>Names the file <c>slow</c> appends <c>started &lt;requestId&gt;</c> to when it starts, and <c>cancelled &lt;requestId&gt;</c> when it is cancelled.</summary>
     public const string EventsFileVariable = "FIXTURE_EVENTS_FILE";
 
     private static readonly SemaphoreSlim EventsFileLock = new(1, 1);
@@ -37,12 +37,14 @@ internal static class LifecycleTools
     }
 
     [McpServerTool(Name = "slow")]
-    [Description("Waits the given number of seconds and returns \"finished\"; honours cancellation.")]
+    [Description("Waits the given number of seconds and returns \"finished\"; honours cancellation. With FIXTURE_EVENTS_FILE set, appends \"started <id>\" and, if cancelled, \"cancelled <id>\" to it.")]
     public static async Task<string> Slow(
         RequestContext<CallToolRequestParams> context,
         [Description("How long to wait, in seconds.")] double seconds,
         CancellationToken cancellationToken)
     {
+        // "started" lets a test cancel only once the call has really reached the server.
+        await RecordEventAsync($"started {context.JsonRpcRequest.Id}");
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);

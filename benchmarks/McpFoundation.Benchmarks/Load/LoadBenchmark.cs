@@ -1,0 +1,629 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpFoundation.Benchmarks.Load;
+
+/// <summary>
+/// End-to-end load: <c>tools/call echo</c> through the gateway (HTTP front, stdio downstream) against the same fixture
+/// server reached directly over Streamable HTTP and over stdio, at each concurrency, in one run.
+/// </summary>
+internal static partial class LoadBenchmark
+{
+    private const string ServerId = "fixture";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly string[] Roles = ["client", "gateway", "server"];
+
+    // The fixture logs three Information lines per tool call to stderr; whoever reads its stderr (the benchmark, the SDK's
+    // stdio transport, the gateway) would pay for them. Every path runs it at Warning, through the host's configuration.
+    private const string QuietLogVariable = "Logging__LogLevel__Default";
+    private static readonly Dictionary<string, string> QuietServer = new(StringComparer.Ordinal) { [QuietLogVariable] = "Warning" };
+
+    public static async Task<int> RunAsync(LoadOptions options)
+    {
+        // Hard bound on the whole run, so it always ends by itself.
+        int measurements = options.Rounds * options.Clients.Count * options.Paths.Count;
+        TimeSpan budget = ((options.Warmup + options.Duration + TimeSpan.FromSeconds(15)) * measurements) + TimeSpan.FromMinutes(3);
+        using var cts = new CancellationTokenSource(budget);
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+
+        string fixtureDll;
+        string mcpfDll;
+        try
+        {
+            fixtureDll = Locate(options.FixturePath, Path.Combine("tests", "McpFoundation.FixtureServer"), "McpFoundation.FixtureServer.dll");
+            mcpfDll = Locate(options.GatewayPath, Path.Combine("src", "McpFoundation.Cli"), "mcpf.dll");
+        }
+        catch (FileNotFoundException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+
+        string dotnet = DotnetHost();
+        string workDir = Path.Combine(Path.GetTempPath(), "mcpf-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(workDir);
+        var targets = new Targets();
+        try
+        {
+            Console.Error.WriteLine($"load: fixture {fixtureDll}");
+            Console.Error.WriteLine($"load: gateway {mcpfDll}");
+            await targets.StartAsync(options, dotnet, fixtureDll, mcpfDll, workDir, cts.Token);
+
+            var results = new Dictionary<(BenchPath, int), Measurement>();
+            for (int round = 1; round <= options.Rounds; round++)
+            {
+                foreach (int clients in options.Clients)
+                {
+                    foreach (BenchPath path in options.Paths)
+                    {
+                        if (!results.TryGetValue((path, clients), out Measurement? measurement))
+                        {
+                            results[(path, clients)] = measurement = new Measurement(path, clients);
+                        }
+
+                        Console.Error.Write($"load: round {round}/{options.Rounds}, {LoadOptions.Name(path)}, {clients} client(s) ... ");
+                        await MeasureAsync(targets, path, clients, options, measurement, cts.Token);
+                        Console.Error.WriteLine("done");
+                    }
+                }
+            }
+
+            foreach (Measurement m in results.Values)
+            {
+                m.Seal();
+            }
+
+            string report = Report(options, results, fixtureDll, mcpfDll, targets.GatewayHostDescription);
+            Console.Out.WriteLine(report);
+            if (options.OutputPath is { } output)
+            {
+                await File.WriteAllTextAsync(output, report, CancellationToken.None);
+                Console.Error.WriteLine($"load: report written to {output}");
+            }
+
+            return Judge(options, results) ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"error: the load run was cancelled or exceeded its time budget of {budget.TotalSeconds:0} s.");
+            return 3;
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 3;
+        }
+        finally
+        {
+            await targets.DisposeAsync();
+            try
+            {
+                Directory.Delete(workDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp directory left behind is harmless.
+            }
+        }
+    }
+
+    private static async Task MeasureAsync(Targets targets, BenchPath path, int clientCount, LoadOptions options, Measurement into, CancellationToken cancellationToken)
+    {
+        var clients = new List<McpClient>(clientCount);
+        bool shared = path == BenchPath.DirectStdio;
+        try
+        {
+            if (shared)
+            {
+                // A stdio server has one client: the concurrent callers share its connection, as the gateway's callers share
+                // the gateway's one downstream connection.
+                clients.AddRange(Enumerable.Repeat(targets.StdioClient!, clientCount));
+            }
+            else
+            {
+                Uri endpoint = path == BenchPath.DirectHttp ? targets.FixtureHttpEndpoint! : targets.GatewayEndpoint!;
+                McpClient[] connected = await Task.WhenAll(Enumerable.Range(0, clientCount)
+                    .Select(_ => ConnectHttpAsync(endpoint, options.ProtocolVersion, cancellationToken)));
+                clients.AddRange(connected);
+            }
+
+            string tool = path == BenchPath.GatewayHttp ? ServerId + "__echo" : "echo";
+            var arguments = new Dictionary<string, object?>(StringComparer.Ordinal) { ["message"] = options.Message };
+            IReadOnlyDictionary<string, int> roles = targets.ProcessesFor(path);
+
+            long warmupEnd = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
+            long end = warmupEnd + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
+            int capacity = (int)Math.Min(1_000_000, options.Duration.TotalSeconds * 20_000 / clientCount);
+            var latencies = new List<long>[clientCount];
+            var lastStops = new long[clientCount];
+            var loops = new Task[clientCount];
+            for (int i = 0; i < clientCount; i++)
+            {
+                latencies[i] = new List<long>(capacity);
+                McpClient client = clients[i];
+                List<long> sink = latencies[i];
+                int index = i;
+                loops[i] = Task.Run(
+                    async () => lastStops[index] = await LoopAsync(client, tool, arguments, options.Message, sink, warmupEnd, end, cancellationToken),
+                    cancellationToken);
+            }
+
+            // CPU of every process involved, over the measured window (sampled by wall clock around it).
+            await Task.Delay(TicksToTimeSpan(warmupEnd - Stopwatch.GetTimestamp()), cancellationToken);
+            Dictionary<string, TimeSpan> cpuBefore = SampleCpu(roles);
+            await Task.Delay(TicksToTimeSpan(end - Stopwatch.GetTimestamp()), cancellationToken);
+            Dictionary<string, TimeSpan> cpuAfter = SampleCpu(roles);
+            await Task.WhenAll(loops);
+
+            long lastStop = lastStops.Max();
+            TimeSpan elapsed = TicksToTimeSpan(Math.Max(lastStop, end) - warmupEnd);
+            Dictionary<string, TimeSpan> cpu = cpuAfter.Where(kv => cpuBefore.ContainsKey(kv.Key))
+                .ToDictionary(kv => kv.Key, kv => kv.Value - cpuBefore[kv.Key], StringComparer.Ordinal);
+            into.Add(latencies, elapsed, cpu);
+        }
+        finally
+        {
+            if (!shared)
+            {
+                foreach (McpClient client in clients)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    /// <summary>One client: calls back to back until <paramref name="end"/>; keeps latencies of calls started after warm-up.</summary>
+    private static async Task<long> LoopAsync(
+        McpClient client,
+        string tool,
+        IReadOnlyDictionary<string, object?> arguments,
+        string expected,
+        List<long> latencies,
+        long warmupEnd,
+        long end,
+        CancellationToken cancellationToken)
+    {
+        long stop = 0;
+        while (true)
+        {
+            long start = Stopwatch.GetTimestamp();
+            if (start >= end)
+            {
+                return stop;
+            }
+
+            CallToolResult result = await client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken);
+            stop = Stopwatch.GetTimestamp();
+            if (result.IsError == true || result.Content is not [TextContentBlock { Text: var text }] || text != expected)
+            {
+                throw new InvalidOperationException($"{tool} answered something other than the echo of '{expected}': isError={result.IsError}, {result.Content.Count} content block(s).");
+            }
+
+            if (start >= warmupEnd)
+            {
+                latencies.Add(stop - start);
+            }
+        }
+    }
+
+    internal static async Task<McpClient> ConnectHttpAsync(Uri endpoint, string? protocolVersion, CancellationToken cancellationToken)
+    {
+        var transport = new HttpClientTransport(
+            new HttpClientTransportOptions { Endpoint = endpoint, Name = "bench", TransportMode = HttpTransportMode.StreamableHttp },
+            NullLoggerFactory.Instance);
+        return await McpClient.CreateAsync(transport, ClientOptions(protocolVersion), NullLoggerFactory.Instance, cancellationToken);
+    }
+
+    internal static McpClientOptions ClientOptions(string? protocolVersion) => new()
+    {
+        ClientInfo = new Implementation { Name = "mcpfoundation-bench", Version = "1.0.0" },
+        ProtocolVersion = protocolVersion,
+    };
+
+    private static Dictionary<string, TimeSpan> SampleCpu(IReadOnlyDictionary<string, int> roles)
+    {
+        var sample = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        foreach ((string role, int pid) in roles)
+        {
+            try
+            {
+                using Process process = Process.GetProcessById(pid);
+                sample[role] = process.TotalProcessorTime;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException)
+            {
+                // The process is gone or its CPU time is not readable here: that role is left out.
+            }
+        }
+
+        return sample;
+    }
+
+    private static TimeSpan TicksToTimeSpan(long stopwatchTicks) =>
+        stopwatchTicks <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)stopwatchTicks / Stopwatch.Frequency);
+
+    private static bool Judge(LoadOptions options, Dictionary<(BenchPath, int), Measurement> results)
+    {
+        bool ok = true;
+        if (results.TryGetValue((BenchPath.GatewayHttp, 1), out Measurement? g1) && results.TryGetValue((BenchPath.DirectHttp, 1), out Measurement? d1))
+        {
+            ok &= g1.PercentileMs(50) / d1.PercentileMs(50) <= Targets.P50RatioTarget;
+        }
+
+        if (results.TryGetValue((BenchPath.GatewayHttp, 16), out Measurement? g16) && results.TryGetValue((BenchPath.DirectHttp, 16), out Measurement? d16))
+        {
+            ok &= g16.CallsPerSecond / d16.CallsPerSecond >= Targets.ThroughputRatioTarget;
+        }
+
+        _ = options;
+        return ok;
+    }
+
+    private static string Report(LoadOptions options, Dictionary<(BenchPath, int), Measurement> results, string fixtureDll, string mcpfDll, string gatewayHost)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(ci, $"### Load: `tools/call echo`, {options.Duration.TotalSeconds:0.#} s measured after {options.Warmup.TotalSeconds:0.#} s warm-up, {options.Rounds} round(s), protocol {options.ProtocolVersion ?? "SDK default"}");
+        sb.AppendLine();
+        sb.AppendLine(ci, $"Machine: {MachineDescription()}; client, gateway and server processes share it.");
+        sb.AppendLine("The fixture logs at Warning on every path (its default Information level writes three stderr lines per call).");
+        sb.AppendLine(ci, $"Date (UTC): {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm}. Builds: {ConfigurationOf(mcpfDll)} (`{Path.GetFileName(fixtureDll)}`, `{Path.GetFileName(mcpfDll)}`).");
+        if (options.Paths.Contains(BenchPath.GatewayHttp))
+        {
+            sb.AppendLine(ci, $"Gateway process: {gatewayHost}; downstream: the fixture over stdio.");
+            if (options.GatewayEnvironment.Count > 0)
+            {
+                sb.AppendLine(ci, $"Gateway environment: {string.Join(", ", options.GatewayEnvironment.Select(kv => $"`{kv.Key}={kv.Value}`"))}.");
+            }
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("| path | clients | calls | calls/s | p50 ms | p90 ms | p99 ms | CPU µs/call client | CPU µs/call gateway | CPU µs/call server | CPU µs/call total |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (int clients in options.Clients)
+        {
+            foreach (BenchPath path in options.Paths)
+            {
+                Measurement m = results[(path, clients)];
+                double total = Roles.Select(m.CpuMicrosPerCall).Where(v => !double.IsNaN(v)).Sum();
+                sb.AppendLine(ci, $"| {LoadOptions.Name(path)} | {clients} | {m.Calls} | {m.CallsPerSecond:0} | {m.PercentileMs(50):0.000} | {m.PercentileMs(90):0.000} | {m.PercentileMs(99):0.000} | {Cpu(m, "client")} | {Cpu(m, "gateway")} | {Cpu(m, "server")} | {total:0} |");
+            }
+        }
+
+        if (options.Paths.Contains(BenchPath.GatewayHttp))
+        {
+            sb.AppendLine();
+            sb.AppendLine("| clients | gateway/direct-http p50 | gateway/direct-http calls/s | gateway/direct-stdio p50 | gateway/direct-stdio calls/s |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|");
+            foreach (int clients in options.Clients)
+            {
+                Measurement g = results[(BenchPath.GatewayHttp, clients)];
+                results.TryGetValue((BenchPath.DirectHttp, clients), out Measurement? h);
+                results.TryGetValue((BenchPath.DirectStdio, clients), out Measurement? s);
+                sb.AppendLine(ci, $"| {clients} | {Ratio(g.PercentileMs(50), h?.PercentileMs(50))} | {Ratio(g.CallsPerSecond, h?.CallsPerSecond)} | {Ratio(g.PercentileMs(50), s?.PercentileMs(50))} | {Ratio(g.CallsPerSecond, s?.CallsPerSecond)} |");
+            }
+
+            sb.AppendLine();
+            if (results.TryGetValue((BenchPath.GatewayHttp, 1), out Measurement? g1) && results.TryGetValue((BenchPath.DirectHttp, 1), out Measurement? d1))
+            {
+                double r = g1.PercentileMs(50) / d1.PercentileMs(50);
+                sb.AppendLine(ci, $"- Target p50 at 1 client ≤ {Targets.P50RatioTarget:0.##}x direct HTTP: {r:0.00}x, **{(r <= Targets.P50RatioTarget ? "met" : "not met")}**.");
+            }
+
+            if (results.TryGetValue((BenchPath.GatewayHttp, 16), out Measurement? g16) && results.TryGetValue((BenchPath.DirectHttp, 16), out Measurement? d16))
+            {
+                double r = g16.CallsPerSecond / d16.CallsPerSecond;
+                sb.AppendLine(ci, $"- Target calls/s at 16 clients ≥ {Targets.ThroughputRatioTarget:0.##}x direct HTTP: {r:0.00}x, **{(r >= Targets.ThroughputRatioTarget ? "met" : "not met")}**.");
+            }
+        }
+
+        return sb.ToString();
+
+        static string Cpu(Measurement m, string role) => m.CpuMicrosPerCall(role) is var v && double.IsNaN(v) ? "–" : v.ToString("0", CultureInfo.InvariantCulture);
+
+        static string Ratio(double a, double? b) => b is { } d && d > 0 && !double.IsNaN(a) ? (a / d).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "–";
+    }
+
+    private static string MachineDescription()
+    {
+        string cpu = "unknown CPU";
+        try
+        {
+            if (File.Exists("/proc/cpuinfo"))
+            {
+                cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+            }
+        }
+        catch (IOException)
+        {
+            // Keep "unknown CPU".
+        }
+
+        return $"{Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, "
+            + $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC in the client";
+    }
+
+    private static string ConfigurationOf(string dll) =>
+        dll.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" :
+        dll.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "custom build";
+
+    /// <summary>Finds a sibling build output: the same configuration and target framework as this benchmark.</summary>
+    private static string Locate(string? explicitPath, string projectDir, string fileName)
+    {
+        if (explicitPath is not null)
+        {
+            return File.Exists(explicitPath) ? Path.GetFullPath(explicitPath) : throw new FileNotFoundException($"'{explicitPath}' does not exist.");
+        }
+
+        string? root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "McpFoundation.slnx")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar));
+        }
+
+        if (root is null)
+        {
+            throw new FileNotFoundException($"Could not find the repository (McpFoundation.slnx) above {AppContext.BaseDirectory}; pass the path of {fileName} explicitly.");
+        }
+
+        // bin/<Configuration>/<tfm>/ of this benchmark.
+        string tfmDir = new DirectoryInfo(AppContext.BaseDirectory).Name;
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Name ?? "Release";
+        string candidate = Path.Combine(root, projectDir, "bin", configuration, tfmDir, fileName);
+        return File.Exists(candidate)
+            ? candidate
+            : throw new FileNotFoundException($"'{candidate}' does not exist. Build it first: dotnet build -c {configuration} benchmarks/McpFoundation.Benchmarks (it builds the fixture and mcpf too).");
+    }
+
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
+            ? host
+            : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+
+    [GeneratedRegex(@"^LISTENING (?<url>http://\S+)$")]
+    internal static partial Regex FixtureListening();
+
+    [GeneratedRegex(@"^mcpf: listening on (?<url>http://\S+)$")]
+    internal static partial Regex GatewayListening();
+
+    /// <summary>The servers under test, started once for the whole run.</summary>
+    internal sealed class Targets : IAsyncDisposable
+    {
+        public const double P50RatioTarget = 1.5;
+        public const double ThroughputRatioTarget = 0.75;
+
+        private readonly List<ChildProcess> _processes = [];
+
+        public Uri? FixtureHttpEndpoint { get; private set; }
+
+        public Uri? GatewayEndpoint { get; private set; }
+
+        public McpClient? StdioClient { get; private set; }
+
+        public string GatewayHostDescription { get; private set; } = "not started";
+
+        private int? FixtureHttpPid { get; set; }
+
+        private int? GatewayPid { get; set; }
+
+        public async Task StartAsync(LoadOptions options, string dotnet, string fixtureDll, string mcpfDll, string workDir, CancellationToken cancellationToken)
+        {
+            if (options.Paths.Contains(BenchPath.DirectHttp))
+            {
+                (ChildProcess fixture, Match ready) = await ChildProcess.StartAsync(dotnet, [fixtureDll, "--http", "http://127.0.0.1:0"], FixtureListening(), StartTimeout, QuietServer, cancellationToken);
+                _processes.Add(fixture);
+                FixtureHttpPid = fixture.Id;
+                FixtureHttpEndpoint = new Uri(ready.Groups["url"].Value);
+                Console.Error.WriteLine($"load: fixture (HTTP) at {FixtureHttpEndpoint}, pid {fixture.Id}");
+            }
+
+            if (options.Paths.Contains(BenchPath.DirectStdio))
+            {
+                var transport = new StdioClientTransport(
+                    new StdioClientTransportOptions
+                    {
+                        Name = "fixture-stdio",
+                        Command = dotnet,
+                        Arguments = [fixtureDll, "--stdio"],
+                        EnvironmentVariables = QuietServer.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
+                    },
+                    NullLoggerFactory.Instance);
+                StdioClient = await McpClient.CreateAsync(transport, ClientOptions(options.ProtocolVersion), NullLoggerFactory.Instance, cancellationToken);
+                Console.Error.WriteLine($"load: fixture (stdio) connected, pid {StdioFixturePid()?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
+            }
+
+            if (options.Paths.Contains(BenchPath.GatewayHttp))
+            {
+                string config = Path.Combine(workDir, "gateway.json");
+                await File.WriteAllTextAsync(config, GatewayConfig(dotnet, fixtureDll), cancellationToken);
+                string[] serveArgs = ["serve", "--config", config, "--http", "http://127.0.0.1:0"];
+                ChildProcess gateway;
+                Match ready;
+                if (options.GatewayHostMode is "mcpf" or "auto")
+                {
+                    try
+                    {
+                        (gateway, ready) = await ChildProcess.StartAsync(dotnet, [mcpfDll, .. serveArgs], GatewayListening(), StartTimeout, options.GatewayEnvironment, cancellationToken);
+                        GatewayHostDescription = "`mcpf serve --config F --http http://127.0.0.1:0`";
+                    }
+                    catch (InvalidOperationException ex) when (options.GatewayHostMode == "auto")
+                    {
+                        string reason = ex.Message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Unhandled exception", StringComparison.Ordinal)) ?? ex.Message.Split('\n')[0];
+                        Console.Error.WriteLine($"load: mcpf serve --http did not start ({reason}); hosting the gateway with this program's gateway-host mode instead.");
+                        (gateway, ready) = await StartBenchGatewayAsync(dotnet, config, options.GatewayEnvironment, cancellationToken);
+                        GatewayHostDescription = $"this program's `gateway-host` mode (same hosting calls as `mcpf serve --http`), because `mcpf serve --http` did not start: {reason}";
+                    }
+                }
+                else
+                {
+                    (gateway, ready) = await StartBenchGatewayAsync(dotnet, config, options.GatewayEnvironment, cancellationToken);
+                    GatewayHostDescription = "this program's `gateway-host` mode (same hosting calls as `mcpf serve --http`)";
+                }
+
+                _processes.Add(gateway);
+                GatewayPid = gateway.Id;
+                GatewayEndpoint = new Uri(ready.Groups["url"].Value);
+                await WaitForToolAsync(GatewayEndpoint, ServerId + "__echo", options.ProtocolVersion, gateway, cancellationToken);
+                Console.Error.WriteLine($"load: gateway at {GatewayEndpoint}, pid {gateway.Id}, its fixture pid {ChildrenOf(gateway.Id).FirstOrDefault()}");
+            }
+        }
+
+        /// <summary>The processes whose CPU time a measurement of <paramref name="path"/> reports, by role.</summary>
+        public IReadOnlyDictionary<string, int> ProcessesFor(BenchPath path)
+        {
+            var roles = new Dictionary<string, int>(StringComparer.Ordinal) { ["client"] = Environment.ProcessId };
+            switch (path)
+            {
+                case BenchPath.DirectHttp when FixtureHttpPid is int pid:
+                    roles["server"] = pid;
+                    break;
+                case BenchPath.DirectStdio when StdioFixturePid() is int pid:
+                    roles["server"] = pid;
+                    break;
+                case BenchPath.GatewayHttp when GatewayPid is int pid:
+                    roles["gateway"] = pid;
+                    if (ChildrenOf(pid).FirstOrDefault() is int child and > 0)
+                    {
+                        roles["server"] = child;
+                    }
+
+                    break;
+            }
+
+            return roles;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (StdioClient is { } stdio)
+            {
+                await stdio.DisposeAsync();
+            }
+
+            foreach (ChildProcess process in _processes)
+            {
+                await process.DisposeAsync();
+            }
+        }
+
+        private static Task<(ChildProcess Process, Match Ready)> StartBenchGatewayAsync(string dotnet, string config, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken) =>
+            ChildProcess.StartAsync(
+                dotnet,
+                [typeof(GatewayHost).Assembly.Location, "gateway-host", "--config", config, "--http", "http://127.0.0.1:0"],
+                GatewayListening(),
+                StartTimeout,
+                environment,
+                cancellationToken);
+
+        private static async Task WaitForToolAsync(Uri endpoint, string tool, string? protocolVersion, ChildProcess gateway, CancellationToken cancellationToken)
+        {
+            long deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
+            await using McpClient probe = await ConnectHttpAsync(endpoint, protocolVersion, cancellationToken);
+            while (true)
+            {
+                IList<McpClientTool> tools = await probe.ListToolsAsync(cancellationToken: cancellationToken);
+                if (tools.Any(t => t.Name == tool))
+                {
+                    return;
+                }
+
+                if (Stopwatch.GetTimestamp() > deadline)
+                {
+                    throw new InvalidOperationException($"The gateway did not list '{tool}' within {StartTimeout.TotalSeconds:0} s. Its last output:{Environment.NewLine}{gateway.Tail()}");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
+
+        private static string GatewayConfig(string dotnet, string fixtureDll)
+        {
+            // Log at WARNING so that console logging is not part of what is measured; health checks rarely.
+            string command = System.Text.Json.JsonSerializer.Serialize(new[] { dotnet, fixtureDll, "--stdio" });
+            return $$"""
+                {
+                  "namespacing": "prefix",
+                  "settings": { "log_level": "WARNING", "health_check_interval": 3600, "default_timeout": 30 },
+                  "servers": {
+                    "{{ServerId}}": { "transport": "stdio", "command": {{command}}, "env": { "{{QuietLogVariable}}": "Warning" } }
+                  }
+                }
+                """;
+        }
+
+        private int? StdioFixturePid()
+        {
+            foreach (int pid in ChildrenOf(Environment.ProcessId))
+            {
+                if (pid != FixtureHttpPid && pid != GatewayPid && CommandLine(pid).Contains("--stdio", StringComparison.Ordinal))
+                {
+                    return pid;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Direct children of a process (Linux /proc; empty elsewhere).</summary>
+        private static IEnumerable<int> ChildrenOf(int parent)
+        {
+            if (!Directory.Exists("/proc"))
+            {
+                yield break;
+            }
+
+            foreach (string dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+                {
+                    continue;
+                }
+
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    continue;
+                }
+
+                // pid (comm) state ppid ...; comm may contain spaces and parentheses, so parse after the last ')'.
+                string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int ppid) && ppid == parent)
+                {
+                    yield return pid;
+                }
+            }
+        }
+
+        private static string CommandLine(int pid)
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                return string.Empty;
+            }
+        }
+    }
+}

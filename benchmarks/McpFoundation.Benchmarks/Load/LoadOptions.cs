@@ -1,0 +1,168 @@
+using System.Globalization;
+
+namespace McpFoundation.Benchmarks.Load;
+
+/// <summary>The paths the load benchmark can measure.</summary>
+internal enum BenchPath
+{
+    /// <summary>Client → fixture over Streamable HTTP (the limit for an HTTP front).</summary>
+    DirectHttp,
+
+    /// <summary>Client → fixture over stdio (one connection shared by all clients, as the gateway's downstream is).</summary>
+    DirectStdio,
+
+    /// <summary>Client → <c>mcpf serve --http</c> → fixture over stdio.</summary>
+    GatewayHttp,
+}
+
+/// <summary>The command line of <c>load</c>.</summary>
+internal sealed record LoadOptions(
+    TimeSpan Duration,
+    TimeSpan Warmup,
+    IReadOnlyList<int> Clients,
+    int Rounds,
+    IReadOnlyList<BenchPath> Paths,
+    string? ProtocolVersion,
+    string Message,
+    string? FixturePath,
+    string? GatewayPath,
+    string? OutputPath,
+    string GatewayHostMode,
+    IReadOnlyDictionary<string, string> GatewayEnvironment)
+{
+    public const string Usage = """
+        load options:
+          --duration S       measured seconds per path and concurrency (default 10)
+          --warmup S         unmeasured seconds before each measurement (default 3)
+          --clients LIST     concurrent clients, comma-separated (default 1,16)
+          --rounds N         repeat every measurement N times, paths interleaved (default 1)
+          --paths LIST       any of direct-http,direct-stdio,gateway-http (default all three)
+          --protocol V       MCP revision the clients ask for (default 2025-11-25: one session per client;
+                             2026-07-28: stateless requests)
+          --message TEXT     the echo tool's argument (default "hello")
+          --fixture DLL      McpFoundation.FixtureServer.dll (default: the Release build next to this repo)
+          --mcpf DLL         mcpf.dll (default: the Release build next to this repo)
+          --gateway-host H   how the gateway is started, in a process of its own: mcpf (`mcpf serve --http`),
+                             bench (this program's gateway-host mode, the same AddMcpFoundation + AddMcpFoundationHttp
+                             + MapMcpFoundation hosting), or auto (mcpf, falling back to bench; the default)
+          --gateway-env K=V  an environment variable for the gateway process only (repeatable), e.g.
+                             DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 to try a runtime setting
+          --out FILE         also write the markdown report to FILE
+        """;
+
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        double duration = 10;
+        double warmup = 3;
+        int[] clients = [1, 16];
+        int rounds = 1;
+        BenchPath[] paths = [BenchPath.DirectHttp, BenchPath.DirectStdio, BenchPath.GatewayHttp];
+        string? protocol = "2025-11-25";
+        string message = "hello";
+        string? fixture = null;
+        string? gateway = null;
+        string? output = null;
+        string gatewayHost = "auto";
+        var gatewayEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        for (int i = 0; i < args.Count; i++)
+        {
+            string option = args[i];
+            switch (option)
+            {
+                case "--duration":
+                    duration = Seconds(option, Value(args, ref i));
+                    break;
+                case "--warmup":
+                    warmup = Seconds(option, Value(args, ref i), allowZero: true);
+                    break;
+                case "--clients":
+                    clients = [.. Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => PositiveInt(option, c))];
+                    break;
+                case "--rounds":
+                    rounds = PositiveInt(option, Value(args, ref i));
+                    break;
+                case "--paths":
+                    paths = [.. Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParsePath)];
+                    break;
+                case "--protocol":
+                    string v = Value(args, ref i);
+                    protocol = v is "default" ? null : v;
+                    break;
+                case "--message":
+                    message = Value(args, ref i);
+                    break;
+                case "--fixture":
+                    fixture = Value(args, ref i);
+                    break;
+                case "--mcpf":
+                    gateway = Value(args, ref i);
+                    break;
+                case "--gateway-host":
+                    gatewayHost = Value(args, ref i);
+                    if (gatewayHost is not ("mcpf" or "bench" or "auto"))
+                    {
+                        throw new ArgumentException($"--gateway-host: '{gatewayHost}' is not one of mcpf, bench, auto.");
+                    }
+
+                    break;
+                case "--gateway-env":
+                    string pair = Value(args, ref i);
+                    int eq = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0)
+                    {
+                        throw new ArgumentException($"--gateway-env: '{pair}' is not NAME=VALUE.");
+                    }
+
+                    gatewayEnvironment[pair[..eq]] = pair[(eq + 1)..];
+                    break;
+                case "--out":
+                    output = Value(args, ref i);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option '{option}'.");
+            }
+        }
+
+        if (clients.Length == 0 || paths.Length == 0)
+        {
+            throw new ArgumentException("--clients and --paths need at least one value.");
+        }
+
+        if (clients.Any(c => c > 256))
+        {
+            throw new ArgumentException("--clients: at most 256 concurrent clients (this is a 2-core machine).");
+        }
+
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayHost, gatewayEnvironment);
+    }
+
+    public static string Name(BenchPath path) => path switch
+    {
+        BenchPath.DirectHttp => "direct-http",
+        BenchPath.DirectStdio => "direct-stdio",
+        BenchPath.GatewayHttp => "gateway-http",
+        _ => path.ToString(),
+    };
+
+    private static BenchPath ParsePath(string text) => text switch
+    {
+        "direct-http" => BenchPath.DirectHttp,
+        "direct-stdio" => BenchPath.DirectStdio,
+        "gateway-http" or "gateway" => BenchPath.GatewayHttp,
+        _ => throw new ArgumentException($"--paths: '{text}' is not one of direct-http, direct-stdio, gateway-http."),
+    };
+
+    private static string Value(IReadOnlyList<string> args, ref int i) =>
+        i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+
+    private static double Seconds(string option, string text, bool allowZero = false) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && (s > 0 || (allowZero && s == 0)) && s <= 600
+            ? s
+            : throw new ArgumentException($"{option}: '{text}' is not a number of seconds between {(allowZero ? "0" : "0 (exclusive)")} and 600.");
+
+    private static int PositiveInt(string option, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new ArgumentException($"{option}: '{text}' is not a positive integer.");
+}

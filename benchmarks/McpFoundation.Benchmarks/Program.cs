@@ -1,0 +1,49 @@
+using BenchmarkDotNet.Running;
+using McpFoundation.Benchmarks.Load;
+
+// Two modes: `load` (end-to-end calls/s and latency, gateway vs direct, in one run) and `micro` (BenchmarkDotNet).
+// See docs/PERFORMANCE.md for the commands and the last figures.
+const string Usage = """
+    usage:
+      dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- load [options]
+      dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *]
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.Error.WriteLine(Usage);
+    Console.Error.WriteLine(LoadOptions.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+switch (args[0])
+{
+    case "load":
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args[1..]);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            Console.Error.WriteLine(LoadOptions.Usage);
+            return 2;
+        }
+
+        return await LoadBenchmark.RunAsync(options);
+
+    case "gateway-host":
+        // Internal: the gateway's HTTP front in a process of its own (see Load/GatewayHost.cs).
+        return await GatewayHost.RunAsync(args[1..]);
+
+    case "micro":
+        string[] rest = args[1..];
+        BenchmarkSwitcher.FromAssembly(typeof(LoadBenchmark).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
+        return 0;
+
+    default:
+        Console.Error.WriteLine($"error: unknown mode '{args[0]}'; use load or micro.");
+        Console.Error.WriteLine(Usage);
+        return 2;
+}

@@ -1,0 +1,30 @@
+namespace McpFoundation.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Polls a condition that has no event to wait on (a file another process writes, a state inside the gateway),
+/// until it holds or the test's token fires. Not a fixed sleep: it returns as soon as the condition holds.
+/// </summary>
+internal static class Eventually
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Timed out waiting until {what}.");
+            }
+
+            try
+            {
+                await Task.Delay(PollInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out waiting until {what}.");
+            }
+        }
+    }
+}

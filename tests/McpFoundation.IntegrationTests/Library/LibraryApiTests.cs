@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using McpFoundation.IntegrationTests.Infrastructure;
+using McpFoundation.Tools;
+using McpFoundation.Upstreams;
+using ModelContextProtocol.Protocol;
+
+namespace McpFoundation.IntegrationTests.Library;
+
+/// <summary>The embedding API (the seed's MCPSecurityIntegration) against the real fixture server, without any front.</summary>
+[Trait("Category", "Integration")]
+public sealed class LibraryApiTests
+{
+    [Fact]
+    public async Task ExecuteToolAsync_InitializedGateway_ReturnsResultAndRaisesToolExecuted()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(TestServers.Configuration(TestServers.Fixture("fixture")));
+        var executed = new ConcurrentQueue<ToolExecutedEventArgs>();
+        gateway.ToolRegistry.ToolExecuted += (_, e) => executed.Enqueue(e);
+        await gateway.InitializeAsync(cts.Token);
+
+        ToolCallOutcome outcome = await gateway.ExecuteToolAsync("fixture__echo", Arguments(("message", "from the library")), "user123", cts.Token);
+        ToolCallOutcome failed = await gateway.ExecuteToolAsync("fixture__fail", Arguments(("code", -32042), ("message", "boom")), "user123", cts.Token);
+        IReadOnlyList<ToolInfo> tools = await gateway.ToolRegistry.ListAvailableToolsAsync(cts.Token);
+
+        Assert.True(outcome.Succeeded);
+        Assert.Equal("fixture", outcome.ServerId);
+        Assert.Equal("from the library", outcome.Result!.Text());
+        Assert.False(failed.Succeeded);
+        Assert.Equal(-32042, failed.ErrorCode);
+        Assert.Equal("boom", failed.ErrorMessage);
+        ToolInfo echo = Assert.Single(tools, t => t.Name == "fixture__echo");
+        Assert.Equal(("fixture", "echo"), (echo.ServerId, echo.UpstreamName));
+        Assert.Collection(
+            executed,
+            e => Assert.Equal(("fixture__echo", "fixture", "user123", true, (int?)null), (e.ToolName, e.ServerId, e.UserId, e.Succeeded, e.ErrorCode)),
+            e => Assert.Equal(("fixture__fail", "fixture", "user123", false, (int?)-32042), (e.ToolName, e.ServerId, e.UserId, e.Succeeded, e.ErrorCode)));
+    }
+
+    [Fact]
+    public async Task AddServerAsync_JsonDefinition_ConnectsThenRemoveServerAsyncRemovesItsTools()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(TestServers.Configuration(TestServers.Fixture("fixture")));
+        await gateway.InitializeAsync(cts.Token);
+        var changes = new ConcurrentQueue<ServerHealthChangedEventArgs>();
+        gateway.ServerManager.ServerHealthChanged += (_, e) => changes.Enqueue(e);
+        JsonElement definition = JsonSerializer.SerializeToElement(new
+        {
+            transport = "stdio",
+            command = new[] { RepoPaths.DotnetHost, RepoPaths.FixtureServerDll, "--stdio", "--name", "added" },
+        });
+
+        ServerHealth added = await gateway.ServerManager.AddServerAsync("added", definition, cts.Token);
+        IReadOnlyList<ToolInfo> withAdded = await gateway.ToolRegistry.ListAvailableToolsAsync(cts.Token);
+        string? addedName = gateway.ServerManager.GetServerInfo("added")?.Name;
+        ToolCallOutcome call = await gateway.ExecuteToolAsync("added__echo", Arguments(("message", "hi")), "user123", cts.Token);
+        bool removed = await gateway.ServerManager.RemoveServerAsync("added", cts.Token);
+        IReadOnlyList<ToolInfo> afterRemove = await gateway.ToolRegistry.ListAvailableToolsAsync(cts.Token);
+        ToolCallOutcome callAfterRemove = await gateway.ExecuteToolAsync("added__echo", Arguments(("message", "hi")), "user123", cts.Token);
+
+        Assert.Equal(UpstreamState.Connected, added.State);
+        Assert.Equal("added", addedName);
+        Assert.Contains(withAdded, t => t.Name == "added__echo" && t.ServerId == "added");
+        Assert.Equal("hi", call.Result!.Text());
+        Assert.True(removed);
+        Assert.DoesNotContain(afterRemove, t => t.ServerId == "added");
+        Assert.Contains(afterRemove, t => t.Name == "fixture__echo");
+        Assert.False(callAfterRemove.Succeeded);
+        Assert.Equal(-32602, callAfterRemove.ErrorCode);
+        Assert.Contains(changes, e => e.Current.ServerId == "added" && e.Current.State == UpstreamState.Connected);
+        Assert.Contains(changes, e => e.Current.ServerId == "added" && e.Current.State == UpstreamState.Stopped);
+        Assert.DoesNotContain("added", gateway.ServerManager.ServerIds);
+    }
+
+    private static Dictionary<string, JsonElement> Arguments(params (string Name, object Value)[] values) =>
+        values.ToDictionary(v => v.Name, v => JsonSerializer.SerializeToElement(v.Value), StringComparer.Ordinal);
+}
