@@ -133,27 +133,25 @@ internal sealed partial class OperationRouter
             return StartSuspendableToolCallAsync(context, request, downstream, requestServer, cancellationToken);
         }
 
-        return ForwardAsync(context, requestServer, request.ProgressToken, downstream, "tools/call", static (client, p, ct) => client.CallToolAsync(p, ct), cancellationToken);
+        return ForwardAsync<CallToolRequestParams, CallToolResult>(context, requestServer, request.ProgressToken, downstream, RequestMethods.ToolsCall, cancellationToken);
     }
 
     public ValueTask<ReadResourceResult> ReadResourceAsync(OperationContext context, ReadResourceRequestParams request, McpServer? requestServer, CancellationToken cancellationToken) =>
-        ForwardAsync(
+        ForwardAsync<ReadResourceRequestParams, ReadResourceResult>(
             context,
             requestServer,
             request.ProgressToken,
             new ReadResourceRequestParams { Uri = request.Uri, Meta = ForwardedMeta(request.Meta) },
-            "resources/read",
-            static (client, p, ct) => client.ReadResourceAsync(p, ct),
+            RequestMethods.ResourcesRead,
             cancellationToken);
 
     public ValueTask<GetPromptResult> GetPromptAsync(OperationContext context, GetPromptRequestParams request, McpServer? requestServer, CancellationToken cancellationToken) =>
-        ForwardAsync(
+        ForwardAsync<GetPromptRequestParams, GetPromptResult>(
             context,
             requestServer,
             request.ProgressToken,
             new GetPromptRequestParams { Name = context.UpstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) },
-            "prompts/get",
-            static (client, p, ct) => client.GetPromptAsync(p, ct),
+            RequestMethods.PromptsGet,
             cancellationToken);
 
     public ValueTask<CompleteResult> CompleteAsync(OperationContext context, CompleteRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
@@ -161,13 +159,12 @@ internal sealed partial class OperationRouter
         Reference reference = request.Ref is PromptReference prompt
             ? new PromptReference { Name = context.UpstreamName!, Title = prompt.Title }
             : request.Ref;
-        return ForwardAsync(
+        return ForwardAsync<CompleteRequestParams, CompleteResult>(
             context,
             requestServer,
             request.ProgressToken,
             new CompleteRequestParams { Ref = reference, Argument = request.Argument, Context = request.Context, Meta = ForwardedMeta(request.Meta) },
-            "completion/complete",
-            static (client, p, ct) => client.CompleteAsync(p, ct),
+            RequestMethods.CompletionComplete,
             cancellationToken);
     }
 
@@ -247,8 +244,7 @@ internal sealed partial class OperationRouter
         McpServer? requestServer,
         ProgressToken? clientProgressToken,
         TParams downstreamRequest,
-        string operation,
-        Func<McpClient, TParams, CancellationToken, ValueTask<TResult>> invoke,
+        string method,
         CancellationToken cancellationToken)
         where TParams : RequestParams
     {
@@ -267,7 +263,7 @@ internal sealed partial class OperationRouter
 
         try
         {
-            return await upstream.InvokeAsync(operation, downstreamRequest, invoke, cancellationToken);
+            return await upstream.ForwardAsync<TParams, TResult>(method, downstreamRequest, cancellationToken);
         }
         finally
         {
@@ -298,9 +294,8 @@ internal sealed partial class OperationRouter
 
     private static async Task<CallToolResult> RunDownstreamAsync(Upstream upstream, InFlightCall inFlight, CallToolRequestParams downstream, SuspendedCall call)
     {
-        await Task.Yield();
         using Upstream.CallRegistration registration = upstream.Track(inFlight);
-        return await upstream.InvokeAsync("tools/call", downstream, static (client, p, ct) => client.CallToolAsync(p, ct), call.Lifetime);
+        return await upstream.ForwardAsync<CallToolRequestParams, CallToolResult>(RequestMethods.ToolsCall, downstream, call.Lifetime);
     }
 
     private async ValueTask<CallToolResult> ResumeToolCallAsync(

@@ -208,11 +208,6 @@ internal sealed partial class ClientBridge
 
     private InFlightCall ResolveCall(Upstream upstream, string method)
     {
-        if (InFlightCall.Ambient is { } ambient)
-        {
-            return ambient;
-        }
-
         InFlightCall? found = null;
         foreach (InFlightCall call in upstream.InFlightCalls)
         {

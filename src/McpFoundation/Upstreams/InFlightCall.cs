@@ -12,21 +12,4 @@ internal sealed record InFlightCall(ClientSession? Session, McpServer? RequestSe
 {
     /// <summary>Gets the exchange through which a stateless client answers server-to-client requests (MRTR), if it is one.</summary>
     public ClientInputExchange? Exchange { get; init; }
-
-    private static readonly AsyncLocal<InFlightCall?> Current = new();
-
-    /// <summary>Gets the call whose async flow is running, if any (set while a forwarded request is awaited).</summary>
-    public static InFlightCall? Ambient => Current.Value;
-
-    public static IDisposable Enter(InFlightCall call)
-    {
-        InFlightCall? previous = Current.Value;
-        Current.Value = call;
-        return new Scope(previous);
-    }
-
-    private sealed class Scope(InFlightCall? previous) : IDisposable
-    {
-        public void Dispose() => Current.Value = previous;
-    }
 }

@@ -33,6 +33,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private long _nextCallId;
     private McpClient? _client;
+    private DirectRequests? _direct;
     private UpstreamCatalogue _catalogue = UpstreamCatalogue.Empty;
     private ServerHealth _health;
 
@@ -93,12 +94,13 @@ internal sealed partial class Upstream : IAsyncDisposable
             long started = Stopwatch.GetTimestamp();
             try
             {
-                IClientTransport transport = new RelayingClientTransport(
+                var transport = new RelayingClientTransport(
                     UpstreamTransportFactory.Create(Definition, _loggerFactory, line => LogStandardError(_logger, Id, line)),
                     _relay);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
                 timeout.CancelAfter(ConnectTimeout + CallTimeout);
                 McpClient client = await McpClient.CreateAsync(transport, CreateClientOptions(), _loggerFactory, timeout.Token);
+                _direct = transport.Direct;
                 _client = client;
                 await _catalogueLock.WaitAsync(timeout.Token);
                 try
@@ -174,7 +176,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     {
         long id = Interlocked.Increment(ref _nextCallId);
         _inFlight[id] = call;
-        return new CallRegistration(this, id, InFlightCall.Enter(call));
+        return new CallRegistration(this, id);
     }
 
     public async ValueTask<TResult> InvokeAsync<TState, TResult>(
@@ -186,19 +188,16 @@ internal sealed partial class Upstream : IAsyncDisposable
         McpClient client = _client ?? throw Unavailable();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(CallTimeout);
-        using OutgoingRequest outgoing = OutgoingRequest.Capture();
         try
         {
             return await invoke(client, state, timeout.Token);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await NotifyCancelledAsync(client, outgoing.Id, "The client cancelled the request.");
             throw;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            await NotifyCancelledAsync(client, outgoing.Id, $"The gateway's time limit of {CallTimeout.TotalSeconds:0.###} s elapsed.");
             throw new McpProtocolException(
                 $"Server '{Id}' did not answer {operation} within {CallTimeout.TotalSeconds:0.###} s. Raise servers.{Id}.timeout (seconds) or MCP_DEFAULT_TIMEOUT if it needs longer.",
                 (McpErrorCode)GatewayErrorCodes.ServerTimeout);
@@ -215,29 +214,21 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => StopAsync();
-
-    /// <summary>Tells the server that the gateway gave up on a request, since the SDK's client does not (see <see cref="OutgoingRequest"/>).</summary>
-    private async Task NotifyCancelledAsync(McpClient client, RequestId? requestId, string reason)
+    /// <summary>
+    /// Forwards a client's request on this server's connection through the direct path (see <see cref="DirectRequests"/>),
+    /// with the server's timeout; the server's own JSON-RPC errors come back unchanged.
+    /// </summary>
+    public ValueTask<TResult> ForwardAsync<TParams, TResult>(string method, TParams parameters, CancellationToken cancellationToken)
     {
-        if (requestId is not { } id)
-        {
-            return;
-        }
-
-        try
-        {
-            await client.SendNotificationAsync(
-                NotificationMethods.CancelledNotification,
-                new CancelledNotificationParams { RequestId = id, Reason = reason },
-                McpJsonUtilities.DefaultOptions,
-                CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogCancelNotSent(_logger, Id, ex);
-        }
+        DirectRequests direct = _direct ?? throw Unavailable();
+        return InvokeAsync(
+            method,
+            (Direct: direct, Method: method, Parameters: parameters),
+            static (_, state, ct) => new ValueTask<TResult>(state.Direct.SendAsync<TParams, TResult>(state.Method, state.Parameters, ct)),
+            cancellationToken);
     }
+
+    public ValueTask DisposeAsync() => StopAsync();
 
     public async ValueTask StopAsync()
     {
@@ -452,13 +443,9 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
     }
 
-    internal readonly struct CallRegistration(Upstream upstream, long id, IDisposable ambient) : IDisposable
+    internal readonly struct CallRegistration(Upstream upstream, long id) : IDisposable
     {
-        public void Dispose()
-        {
-            ambient.Dispose();
-            upstream._inFlight.TryRemove(id, out _);
-        }
+        public void Dispose() => upstream._inFlight.TryRemove(id, out _);
     }
 
     [LoggerMessage(EventId = 1200, EventName = "UpstreamConnected", Level = LogLevel.Information,
@@ -483,6 +470,4 @@ internal sealed partial class Upstream : IAsyncDisposable
     [LoggerMessage(EventId = 1206, EventName = "UpstreamDisposeFailed", Level = LogLevel.Debug, Message = "Server {ServerId} did not close cleanly")]
     private static partial void LogDisposeFailed(ILogger logger, string serverId, Exception exception);
 
-    [LoggerMessage(EventId = 1207, EventName = "UpstreamCancelNotSent", Level = LogLevel.Debug, Message = "Server {ServerId}: notifications/cancelled could not be sent")]
-    private static partial void LogCancelNotSent(ILogger logger, string serverId, Exception exception);
 }
