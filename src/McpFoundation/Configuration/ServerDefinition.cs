@@ -100,6 +100,16 @@ public sealed record ServerDefinition
         return true;
     }
 
+    /// <summary>
+    /// Gets what the server is, safe to show in logs and errors: the executable and the number of its arguments (which
+    /// may hold tokens), or the URL without credentials, query or fragment.
+    /// </summary>
+    internal string DisplayTarget =>
+        Url is not null ? Url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+        : Command.Count == 0 ? "(no command)"
+        : Command.Count == 1 ? Command[0]
+        : $"{Command[0]} (+{Command.Count - 1} argument{(Command.Count == 2 ? string.Empty : "s")})";
+
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append("Name = ").Append(Name)

@@ -427,8 +427,9 @@ internal sealed partial class Upstream : IAsyncDisposable
 
     private string DescribeConnectFailure(Exception ex) => Definition.Transport switch
     {
-        ServerTransport.Stdio => $"Could not start '{string.Join(' ', Definition.Command)}': {ex.Message}",
-        _ => $"Could not connect to {Definition.Url}: {ex.Message}",
+        // Arguments and URL queries may carry tokens: only the safe display form goes into logs, health and errors.
+        ServerTransport.Stdio => $"Could not start '{Definition.DisplayTarget}': {ex.Message}",
+        _ => $"Could not connect to {Definition.DisplayTarget}: {ex.Message}",
     };
 
     private async Task DisposeClientQuietlyAsync(McpClient client)
