@@ -131,3 +131,48 @@ public sealed class EverythingHttpGateway : EverythingGateway
         return TestServers.Http("everything", _server.Endpoint);
     }
 }
+
+/// <summary>server-everything in its legacy HTTP+SSE mode, configured with <c>"transport": "sse"</c>.</summary>
+[Trait("Category", "Integration")]
+public sealed class ServerEverythingOverSseTests(EverythingSseGateway gateway)
+    : ServerEverythingTests<EverythingSseGateway>(gateway), IClassFixture<EverythingSseGateway>;
+
+/// <summary>
+/// server-everything in its legacy HTTP+SSE mode, configured with <c>"transport": "http"</c>: the gateway tries
+/// Streamable HTTP first and falls back to SSE.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ServerEverythingSseFallbackTests(EverythingSseFallbackGateway gateway)
+    : ServerEverythingTests<EverythingSseFallbackGateway>(gateway), IClassFixture<EverythingSseFallbackGateway>;
+
+public abstract class EverythingSseGatewayBase : EverythingGateway
+{
+    private ExternalServer? _server;
+
+    private protected abstract Configuration.ServerTransport Transport { get; }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    private protected override async Task<Configuration.ServerDefinition> DefineAsync(CancellationToken cancellationToken)
+    {
+        _server = await ExternalServer.StartEverythingSseAsync(cancellationToken);
+        return TestServers.Http("everything", _server.Endpoint) with { Transport = Transport };
+    }
+}
+
+public sealed class EverythingSseGateway : EverythingSseGatewayBase
+{
+    private protected override Configuration.ServerTransport Transport => Configuration.ServerTransport.Sse;
+}
+
+public sealed class EverythingSseFallbackGateway : EverythingSseGatewayBase
+{
+    private protected override Configuration.ServerTransport Transport => Configuration.ServerTransport.Http;
+}

@@ -48,6 +48,19 @@ internal sealed partial class ExternalServer : IAsyncDisposable
         return await StartAsync(start, line => line.Contains("listening on port", StringComparison.OrdinalIgnoreCase) ? endpoint : null, cancellationToken);
     }
 
+    /// <summary>Starts server-everything in its legacy HTTP+SSE mode (GET /sse, POST /message) on a free loopback port.</summary>
+    public static async Task<ExternalServer> StartEverythingSseAsync(CancellationToken cancellationToken)
+    {
+        int port = FreeLoopbackPort();
+        var start = new ProcessStartInfo(NpmTools.Node)
+        {
+            ArgumentList = { "--require", NpmTools.LoopbackPreload, NpmTools.ServerEverything, "sse" },
+            Environment = { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        };
+        var endpoint = new Uri($"http://127.0.0.1:{port}/sse");
+        return await StartAsync(start, line => line.Contains("running on port", StringComparison.OrdinalIgnoreCase) ? endpoint : null, cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
