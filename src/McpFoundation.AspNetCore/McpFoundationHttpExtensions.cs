@@ -32,6 +32,7 @@ public static class McpFoundationHttpExtensions
 
         services.TryAddSingleton(static sp => new OriginAndHostValidator(sp.GetRequiredService<IOptions<McpFoundationHttpOptions>>().Value));
         services.TryAddSingleton<OriginAndHostFilter>();
+        services.TryAddSingleton<DirectToolCallFilter>();
 
         services.AddMcpServer()
             .WithHttpTransport(static _ => { });
@@ -87,6 +88,8 @@ public static class McpFoundationHttpExtensions
                 statusCode: StatusCodes.Status200OK);
         }).AddEndpointFilter(filter);
 
-        return endpoints.MapMcp(options.EndpointPath).AddEndpointFilter(filter);
+        return endpoints.MapMcp(options.EndpointPath)
+            .AddEndpointFilter(filter)
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<DirectToolCallFilter>());
     }
 }

@@ -25,6 +25,14 @@ public sealed class McpFoundationHttpOptions
     /// <summary>Gets or sets a value indicating whether origins on a loopback host (any port) are allowed.</summary>
     public bool AllowLoopbackOrigins { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the front answers plain <c>tools/call</c> requests of established sessions
+    /// itself, without the SDK's per-session message loop (see docs/PERFORMANCE.md). Requests that need the SDK's
+    /// machinery (progress, clients that accept server-to-client requests, anything but <c>tools/call</c>) always take
+    /// the SDK's path. On by default.
+    /// </summary>
+    public bool DirectToolCalls { get; set; } = true;
+
     /// <summary>Gets or sets how long an idle Streamable HTTP session lives.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "McpFoundationHttpOptions.IdleTimeout must be between 1 second and 7 days.")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(2);

@@ -172,6 +172,7 @@ internal sealed class GatewayServerOptions
     private OperationContext CreateContext<TParams>(RequestContext<TParams> request, OperationCategory category, string method)
     {
         ClientSession session = _sessions.Resolve(request.Server, request.User, arrivedOverHttp: request.JsonRpcRequest.Context?.RelatedTransport is not null);
+        session.TouchSdkActivity();
         return new OperationContext(category, method) { Session = session, UserId = session.UserId ?? SessionRegistry.UserIdOf(request.User) };
     }
 

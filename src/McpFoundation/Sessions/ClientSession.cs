@@ -12,6 +12,8 @@ namespace McpFoundation.Sessions;
 public sealed class ClientSession
 {
     private readonly ConcurrentDictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<RequestId, CancellationTokenSource> _directRequests = new();
+    private long _lastSdkActivity = Environment.TickCount64;
 
     internal ClientSession(string id, McpServer server, string? userId, bool isPersistent)
     {
@@ -47,6 +49,31 @@ public sealed class ClientSession
 
     internal McpServer Server { get; }
 
+    internal IAsyncDisposable? CancellationHandler { get; set; }
+
+    /// <summary>Gets how long ago the SDK's transport last saw a request of this session (it keeps idle sessions alive by that).</summary>
+    internal TimeSpan SinceSdkActivity => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastSdkActivity));
+
+    internal void TouchSdkActivity() => Volatile.Write(ref _lastSdkActivity, Environment.TickCount64);
+
+    /// <summary>Registers a request the HTTP front answers itself, so that the client's notifications/cancelled can reach it.</summary>
+    internal IDisposable TrackDirectRequest(RequestId id, CancellationTokenSource cancellation)
+    {
+        _directRequests[id] = cancellation;
+        return new DirectRequestRegistration(this, id, cancellation);
+    }
+
+    internal bool CancelDirectRequest(RequestId id)
+    {
+        if (_directRequests.TryGetValue(id, out CancellationTokenSource? cancellation))
+        {
+            cancellation.Cancel();
+            return true;
+        }
+
+        return false;
+    }
+
     internal bool AddSubscription(string uri) => _subscriptions.TryAdd(uri, 0);
 
     internal bool RemoveSubscription(string uri) => _subscriptions.TryRemove(uri, out _);
@@ -55,4 +82,9 @@ public sealed class ClientSession
 
     internal Task SendNotificationAsync(string method, JsonNode? parameters, CancellationToken cancellationToken = default) =>
         Server.SendMessageAsync(new JsonRpcNotification { Method = method, Params = parameters }, cancellationToken);
+
+    private sealed class DirectRequestRegistration(ClientSession session, RequestId id, CancellationTokenSource cancellation) : IDisposable
+    {
+        public void Dispose() => session._directRequests.TryRemove(new KeyValuePair<RequestId, CancellationTokenSource>(id, cancellation));
+    }
 }

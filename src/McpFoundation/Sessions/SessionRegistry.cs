@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpFoundation.Sessions;
@@ -19,14 +22,32 @@ internal sealed class SessionRegistry
     public ClientSession Register(McpServer server, string id, string? userId)
     {
         var session = new ClientSession(id, server, userId, isPersistent: true);
+
+        // The SDK cancels the requests it handles itself; this reaches the ones the HTTP front answers directly.
+        session.CancellationHandler = server.RegisterNotificationHandler(NotificationMethods.CancelledNotification, (notification, _) =>
+        {
+            if (notification.Params?["requestId"] is { } idNode
+                && idNode.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RequestId))) is RequestId requestId)
+            {
+                session.CancelDirectRequest(requestId);
+            }
+
+            return ValueTask.CompletedTask;
+        });
         _sessions[id] = session;
         return session;
     }
+
+    public bool TryGet(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ClientSession? session) => _sessions.TryGetValue(id, out session);
 
     public void Unregister(ClientSession session)
     {
         if (_sessions.TryRemove(new KeyValuePair<string, ClientSession>(session.Id, session)))
         {
+            if (session.CancellationHandler is { } handler)
+            {
+                _ = handler.DisposeAsync().AsTask();
+            }
             SessionEnded?.Invoke(session);
         }
     }

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using McpFoundation.Pipeline;
+using McpFoundation.Sessions;
+using McpFoundation.Tools;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpFoundation.AspNetCore.Http;
+
+/// <summary>
+/// Answers a plain <c>tools/call</c> of an established Streamable HTTP session on the request's own thread, through the
+/// same pipeline and router as every other request, and writes the JSON-RPC response as <c>application/json</c>.
+/// The SDK's transport would hand the request to the session's message loop, force a yield, and hand the response
+/// back to the POST's event stream: three thread hand-offs per call, which is most of what a call costs (measured,
+/// docs/PERFORMANCE.md). Anything this filter is not sure of goes to the SDK unchanged.
+/// </summary>
+internal sealed partial class DirectToolCallFilter(
+    SessionRegistry sessions,
+    ToolRegistry tools,
+    IOptions<McpFoundationHttpOptions> options,
+    ILogger<DirectToolCallFilter> logger) : IEndpointFilter
+{
+    private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
+    private static readonly JsonTypeInfo<CallToolRequestParams> ParamsType = (JsonTypeInfo<CallToolRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolRequestParams));
+    private static readonly JsonTypeInfo<CallToolResult> ResultType = (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
+    private readonly bool _enabled = options.Value.DirectToolCalls;
+    private long _answered;
+
+    // Requests the SDK sees keep its idle-session clock running; a session answered here only is sent to the SDK now and then.
+    private readonly TimeSpan _sdkActivityInterval = options.Value.IdleTimeout / 4;
+
+    /// <summary>Gets how many tool calls this filter answered itself.</summary>
+    public long Answered => Interlocked.Read(ref _answered);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        HttpContext http = context.HttpContext;
+        if (!_enabled || TryGetSession(http) is not { } session)
+        {
+            return await next(context);
+        }
+
+        http.Request.EnableBuffering();
+        JsonRpcRequest? call = await ReadToolCallAsync(http);
+        http.Request.Body.Position = 0;
+        if (call is null || !IsPlain(call) || call.Params.Deserialize(ParamsType) is not { } parameters)
+        {
+            return await next(context);
+        }
+
+        Interlocked.Increment(ref _answered);
+        JsonRpcMessage response = await CallAsync(session, call, parameters, http.RequestAborted);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(http.Response.Body, response, MessageType, http.RequestAborted);
+        return Results.Empty;
+    }
+
+    private ClientSession? TryGetSession(HttpContext http)
+    {
+        HttpRequest request = http.Request;
+        if (!HttpMethods.IsPost(request.Method)
+            || request.Headers["Mcp-Session-Id"] is not { Count: 1 } sessionId
+            || !sessions.TryGet(sessionId[0]!, out ClientSession? session)
+            || session.SinceSdkActivity > _sdkActivityInterval
+            || session.UserId != SessionRegistry.UserIdOf(http.User)
+            || !request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        // A client that accepts server-to-client requests needs them on this request's event stream: the SDK's path.
+        ClientCapabilities? capabilities = session.Capabilities;
+        if (capabilities is null || capabilities.Sampling is not null || capabilities.Elicitation is not null || capabilities.Roots is not null)
+        {
+            return null;
+        }
+
+        string? version = request.Headers["MCP-Protocol-Version"].ToString();
+        return string.IsNullOrEmpty(version) || version == session.ProtocolVersion ? session : null;
+    }
+
+    private static async Task<JsonRpcRequest?> ReadToolCallAsync(HttpContext http)
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(http.Request.Body, MessageType, http.RequestAborted) as JsonRpcRequest;
+        }
+        catch (JsonException)
+        {
+            return null; // the SDK reports malformed input in its own words
+        }
+    }
+
+    /// <summary>A tools/call without progress or multi-round-trip state: nothing needs the SDK's event stream.</summary>
+    private static bool IsPlain(JsonRpcRequest call) =>
+        call.Method == RequestMethods.ToolsCall
+        && call.Params is JsonObject parameters
+        && parameters["_meta"]?["progressToken"] is null
+        && !parameters.ContainsKey("requestState")
+        && !parameters.ContainsKey("inputResponses");
+
+    private async Task<JsonRpcMessage> CallAsync(ClientSession session, JsonRpcRequest call, CallToolRequestParams parameters, CancellationToken aborted)
+    {
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        using IDisposable registration = session.TrackDirectRequest(call.Id, cancellation);
+        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall) { Session = session, UserId = session.UserId };
+        try
+        {
+            CallToolResult result = await tools.CallToolAsync(context, parameters, session.Server, cancellation.Token);
+            return new JsonRpcResponse { Id = call.Id, Result = JsonSerializer.SerializeToNode(result, ResultType) };
+        }
+        catch (McpProtocolException ex)
+        {
+            return new JsonRpcError { Id = call.Id, Error = new JsonRpcErrorDetail { Code = (int)ex.ErrorCode, Message = ex.Message } };
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return new JsonRpcError { Id = call.Id, Error = new JsonRpcErrorDetail { Code = GatewayErrorCodes.InternalError, Message = "The request was cancelled." } };
+        }
+        catch (Exception ex)
+        {
+            LogFailed(logger, context.CorrelationId, ex);
+            return new JsonRpcError { Id = call.Id, Error = new JsonRpcErrorDetail { Code = GatewayErrorCodes.InternalError, Message = $"An error occurred (correlation id {context.CorrelationId})." } };
+        }
+    }
+
+    [LoggerMessage(EventId = 2010, EventName = "DirectToolCallFailed", Level = LogLevel.Error, Message = "tools/call answered by the HTTP front failed (correlation {CorrelationId})")]
+    private static partial void LogFailed(ILogger logger, string correlationId, Exception exception);
+}
