@@ -29,7 +29,24 @@ internal sealed class RelayingClientTransport(IClientTransport inner, ProgressRe
     {
         ITransport connected = await inner.ConnectAsync(cancellationToken);
         _direct.Attach(connected);
+        if (connected is IInterceptableTransport interceptable)
+        {
+            // The gateway's own child-process transport: messages are taken on the line reader's thread itself.
+            interceptable.Interceptor = new Interceptor(relay, _direct);
+            return connected;
+        }
+
         return new RelayingTransport(connected, new ProgressRoutingReader(connected.MessageReader, relay, _direct));
+    }
+
+    private sealed class Interceptor(ProgressRelay relay, DirectRequests direct) : IMessageInterceptor
+    {
+        public bool TryIntercept(JsonRpcMessage message) => message switch
+        {
+            JsonRpcNotification { Method: NotificationMethods.ProgressNotification } progress => relay.TryDeliver(progress),
+            JsonRpcResponse or JsonRpcError => direct.TryComplete((JsonRpcMessageWithId)message),
+            _ => false,
+        };
     }
 
     private sealed class RelayingTransport(ITransport inner, ProgressRoutingReader reader) : ITransport

@@ -12,7 +12,7 @@ internal static class UpstreamTransportFactory
         switch (definition.Transport)
         {
             case ServerTransport.Stdio:
-                return new StdioClientTransport(CreateStdioOptions(definition, standardErrorLine), loggerFactory);
+                return new ChildProcessTransport(definition, loggerFactory.CreateLogger("McpFoundation.Upstreams.Process"), standardErrorLine);
 
             case ServerTransport.Http:
             case ServerTransport.Sse:
