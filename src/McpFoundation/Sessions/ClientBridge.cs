@@ -39,12 +39,22 @@ internal sealed partial class ClientBridge
             static response => response.Deserialize(InputResponse.ElicitResultJsonTypeInfo),
             cancellationToken);
 
-    public ValueTask<ListRootsResult> ListRootsAsync(Upstream upstream, ListRootsRequestParams? request, CancellationToken cancellationToken) =>
-        ForwardAsync(upstream, RequestMethods.RootsList, request ?? new ListRootsRequestParams(), static c => c?.Roots is not null,
+    public ValueTask<ListRootsResult> ListRootsAsync(Upstream upstream, ListRootsRequestParams? request, CancellationToken cancellationToken)
+    {
+        if (upstream.InFlightCalls.Count == 0)
+        {
+            // Servers ask for roots right after initialization, before any client call: the gateway itself grants no
+            // roots, so the truthful and least-privileged answer is an empty list (servers then keep their own settings).
+            LogNoRootsOutsideCall(_logger, upstream.Id);
+            return ValueTask.FromResult(new ListRootsResult { Roots = [] });
+        }
+
+        return ForwardAsync(upstream, RequestMethods.RootsList, request ?? new ListRootsRequestParams(), static c => c?.Roots is not null,
             static (server, r, ct) => server.RequestRootsAsync(r, ct),
             static r => InputRequest.ForRootsList(r),
             static response => response.Deserialize(InputResponse.ListRootsResultJsonTypeInfo),
             cancellationToken);
+    }
 
     private static McpProtocolException MissingParams(string method) => new($"{method} needs params.", McpErrorCode.InvalidParams);
 
@@ -250,6 +260,9 @@ internal sealed partial class ClientBridge
     [LoggerMessage(EventId = 1400, EventName = "ServerToClientRequestRefused", Level = LogLevel.Warning,
         Message = "Refused {Method} from server {ServerId}: {Reason} (correlation {CorrelationId})")]
     private static partial void LogRefused(ILogger logger, string method, string serverId, string reason, string correlationId);
+
+    [LoggerMessage(EventId = 1402, EventName = "NoRootsOutsideCall", Level = LogLevel.Debug, Message = "Server {ServerId} asked for roots outside any client call; answered with no roots")]
+    private static partial void LogNoRootsOutsideCall(ILogger logger, string serverId);
 
     [LoggerMessage(EventId = 1401, EventName = "NotificationFailed", Level = LogLevel.Debug, Message = "Could not send {Method} to session {SessionId}")]
     private static partial void LogNotificationFailed(ILogger logger, string method, string sessionId, Exception exception);

@@ -1,0 +1,42 @@
+using McpFoundation.IntegrationTests.Infrastructure;
+using McpFoundation.Pipeline;
+using McpFoundation.Sessions;
+using McpFoundation.Upstreams;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpFoundation.IntegrationTests.Fixture;
+
+/// <summary>
+/// Server-to-client requests that arrive while no client call is in flight on the server (server-filesystem asks for
+/// roots right after initialization): roots get the gateway's own answer, no roots; sampling is refused.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ServerToClientAttributionTests(FixtureGateway gateway) : IClassFixture<FixtureGateway>
+{
+    [Fact]
+    public async Task ListRoots_NoCallInFlight_AnsweredWithNoRoots()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        Assert.True(gateway.Host.ServerManager.TryGetUpstream("paged", out Upstream upstream));
+        Assert.Empty(upstream.InFlightCalls);
+
+        ListRootsResult roots = await gateway.Host.Services.GetRequiredService<ClientBridge>().ListRootsAsync(upstream, new ListRootsRequestParams(), cts.Token);
+
+        Assert.Empty(roots.Roots);
+    }
+
+    [Fact]
+    public async Task Sample_NoCallInFlight_RefusedAsNotRoutable()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        Assert.True(gateway.Host.ServerManager.TryGetUpstream("paged", out Upstream upstream));
+        var request = new CreateMessageRequestParams { Messages = [new SamplingMessage { Role = Role.User, Content = [new TextContentBlock { Text = "hi" }] }], MaxTokens = 10 };
+
+        McpProtocolException ex = await Assert.ThrowsAsync<McpProtocolException>(() =>
+            gateway.Host.Services.GetRequiredService<ClientBridge>().SampleAsync(upstream, request, cts.Token).AsTask());
+
+        Assert.Equal((McpErrorCode)GatewayErrorCodes.ClientRequestNotRoutable, ex.ErrorCode);
+    }
+}
