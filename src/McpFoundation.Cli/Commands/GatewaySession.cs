@@ -1,3 +1,4 @@
+using System.CommandLine;
 using McpFoundation.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -6,6 +7,27 @@ namespace McpFoundation.Cli.Commands;
 /// <summary>Starts the gateway in-process for a one-shot verb (servers list, tools list, call), logging warnings to stderr.</summary>
 internal static class GatewaySession
 {
+    /// <summary>
+    /// Makes a <c>list</c> verb (with <c>--config</c> and <c>--json</c>) whose action runs on a started gateway;
+    /// an invalid configuration exits 2 before <paramref name="run"/> is called.
+    /// </summary>
+    public static Command CreateListCommand(string description, Func<McpSecurityIntegration, bool, CancellationToken, Task<int>> run)
+    {
+        Option<string> configOption = CommonOptions.Config();
+        Option<bool> jsonOption = CommonOptions.Json();
+        var list = new Command("list", description)
+        {
+            configOption,
+            jsonOption,
+        };
+        list.SetAction(async (parseResult, cancellationToken) =>
+        {
+            await using McpSecurityIntegration? gateway = await StartAsync(parseResult.GetValue(configOption)!, cancellationToken);
+            return gateway is null ? ExitCodes.BadInput : await run(gateway, parseResult.GetValue(jsonOption), cancellationToken);
+        });
+        return list;
+    }
+
     public static async Task<McpSecurityIntegration?> StartAsync(string configPath, CancellationToken cancellationToken)
     {
         GatewayConfiguration? configuration = CommonOptions.LoadConfiguration(configPath, Console.Error);

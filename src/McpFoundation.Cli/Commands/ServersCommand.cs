@@ -11,21 +11,8 @@ internal static class ServersCommand
     public static Command Create()
     {
         var servers = new Command("servers", "Inspect the configured MCP servers.");
-        Option<string> configOption = CommonOptions.Config();
-        Option<bool> jsonOption = CommonOptions.Json();
-        var list = new Command("list", "Start every configured server, connect to it, and print its state, protocol and tool count. Exits 1 if an enabled server failed.")
+        Command list = GatewaySession.CreateListCommand("Start every configured server, connect to it, and print its state, name, version and tool count. Exits 1 if an enabled server failed.", static async (gateway, json, cancellationToken) =>
         {
-            configOption,
-            jsonOption,
-        };
-        list.SetAction(async (parseResult, cancellationToken) =>
-        {
-            await using McpSecurityIntegration? gateway = await GatewaySession.StartAsync(parseResult.GetValue(configOption)!, cancellationToken);
-            if (gateway is null)
-            {
-                return ExitCodes.BadInput;
-            }
-
             IReadOnlyList<ServerHealth> health = gateway.ServerManager.GetHealth();
             var tools = (await gateway.ToolRegistry.ListAvailableToolsAsync(cancellationToken)).GroupBy(t => t.ServerId).ToDictionary(g => g.Key, g => g.Count());
             var rows = health.Select(h =>
@@ -42,7 +29,7 @@ internal static class ServersCommand
                 };
             }).ToList();
 
-            if (parseResult.GetValue(jsonOption))
+            if (json)
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(rows, CliJson.Indented));
             }

@@ -10,23 +10,10 @@ internal static class ToolsCommand
     public static Command Create()
     {
         var tools = new Command("tools", "Inspect the tools the gateway exposes.");
-        Option<string> configOption = CommonOptions.Config();
-        Option<bool> jsonOption = CommonOptions.Json();
-        var list = new Command("list", "Connect to every configured server and list the tools the gateway exposes, with their exposed names.")
+        Command list = GatewaySession.CreateListCommand("Connect to every configured server and list the tools the gateway exposes, with their exposed names.", static async (gateway, json, cancellationToken) =>
         {
-            configOption,
-            jsonOption,
-        };
-        list.SetAction(async (parseResult, cancellationToken) =>
-        {
-            await using McpSecurityIntegration? gateway = await GatewaySession.StartAsync(parseResult.GetValue(configOption)!, cancellationToken);
-            if (gateway is null)
-            {
-                return ExitCodes.BadInput;
-            }
-
             IReadOnlyList<ToolInfo> available = await gateway.ToolRegistry.ListAvailableToolsAsync(cancellationToken);
-            if (parseResult.GetValue(jsonOption))
+            if (json)
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(
                     available.Select(t => new { name = t.Name, server = t.ServerId, upstreamName = t.UpstreamName, title = t.Title, description = t.Description, inputSchema = t.InputSchema, annotations = t.Annotations }),
