@@ -28,6 +28,7 @@ internal sealed partial class DirectToolCallFilter(
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
     private static readonly JsonTypeInfo<CallToolRequestParams> ParamsType = (JsonTypeInfo<CallToolRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolRequestParams));
     private static readonly JsonTypeInfo<CallToolResult> ResultType = (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
+    private static readonly TimeSpan CancelledRequestHold = TimeSpan.FromSeconds(60);
     private readonly bool _enabled = options.Value.DirectToolCalls;
     private long _answered;
 
@@ -54,11 +55,31 @@ internal sealed partial class DirectToolCallFilter(
         }
 
         Interlocked.Increment(ref _answered);
-        JsonRpcMessage response = await CallAsync(session, call, parameters, http.RequestAborted);
+        JsonRpcMessage? response = await CallAsync(session, call, parameters, http.RequestAborted);
+        if (response is null)
+        {
+            // Cancelled by the client: a cancelled request gets no JSON-RPC response. As on the SDK's path, the POST
+            // stays open until the client lets go of it (a POST that ends without a reply is an error to clients).
+            await WaitForClientToLeaveAsync(http.RequestAborted);
+            return Results.Empty;
+        }
+
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(http.Response.Body, response, MessageType, http.RequestAborted);
         return Results.Empty;
+    }
+
+    private static async Task WaitForClientToLeaveAsync(CancellationToken aborted)
+    {
+        try
+        {
+            await Task.Delay(CancelledRequestHold, aborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client closed the request.
+        }
     }
 
     private ClientSession? TryGetSession(HttpContext http)
@@ -105,7 +126,7 @@ internal sealed partial class DirectToolCallFilter(
         && !parameters.ContainsKey("requestState")
         && !parameters.ContainsKey("inputResponses");
 
-    private async Task<JsonRpcMessage> CallAsync(ClientSession session, JsonRpcRequest call, CallToolRequestParams parameters, CancellationToken aborted)
+    private async Task<JsonRpcMessage?> CallAsync(ClientSession session, JsonRpcRequest call, CallToolRequestParams parameters, CancellationToken aborted)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         using IDisposable registration = session.TrackDirectRequest(call.Id, cancellation);
@@ -121,7 +142,7 @@ internal sealed partial class DirectToolCallFilter(
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            return new JsonRpcError { Id = call.Id, Error = new JsonRpcErrorDetail { Code = GatewayErrorCodes.InternalError, Message = "The request was cancelled." } };
+            return null;
         }
         catch (Exception ex)
         {
