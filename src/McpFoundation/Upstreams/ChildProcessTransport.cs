@@ -67,7 +67,16 @@ internal sealed class ChildProcessTransport(ServerDefinition definition, ILogger
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var session = new ChildProcessSession(definition.Name, process, logger, options.ShutdownTimeout, standardErrorLine);
-        session.Start();
+        try
+        {
+            session.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
         return Task.FromResult<ITransport>(session);
     }
 }
