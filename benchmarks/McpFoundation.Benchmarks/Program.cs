@@ -33,10 +33,6 @@ switch (args[0])
 
         return await LoadBenchmark.RunAsync(options);
 
-    case "gateway-host":
-        // Internal: the gateway's HTTP front in a process of its own (see Load/GatewayHost.cs).
-        return await GatewayHost.RunAsync(args[1..]);
-
     case "micro":
         string[] rest = args[1..];
         BenchmarkSwitcher.FromAssembly(typeof(LoadBenchmark).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);

@@ -449,29 +449,8 @@ internal static partial class LoadBenchmark
                 string config = Path.Combine(workDir, "gateway.json");
                 await File.WriteAllTextAsync(config, GatewayConfig(dotnet, fixtureDll), cancellationToken);
                 string[] serveArgs = ["serve", "--config", config, "--http", "http://127.0.0.1:0"];
-                ChildProcess gateway;
-                Match ready;
-                if (options.GatewayHostMode is "mcpf" or "auto")
-                {
-                    try
-                    {
-                        (gateway, ready) = await ChildProcess.StartAsync(dotnet, [mcpfDll, .. serveArgs], GatewayListening(), StartTimeout, options.GatewayEnvironment, cancellationToken);
-                        GatewayHostDescription = "`mcpf serve --config F --http http://127.0.0.1:0`";
-                    }
-                    catch (InvalidOperationException ex) when (options.GatewayHostMode == "auto")
-                    {
-                        string reason = ex.Message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Unhandled exception", StringComparison.Ordinal)) ?? ex.Message.Split('\n')[0];
-                        Console.Error.WriteLine($"load: mcpf serve --http did not start ({reason}); hosting the gateway with this program's gateway-host mode instead.");
-                        (gateway, ready) = await StartBenchGatewayAsync(dotnet, config, options.GatewayEnvironment, cancellationToken);
-                        GatewayHostDescription = $"this program's `gateway-host` mode (same hosting calls as `mcpf serve --http`), because `mcpf serve --http` did not start: {reason}";
-                    }
-                }
-                else
-                {
-                    (gateway, ready) = await StartBenchGatewayAsync(dotnet, config, options.GatewayEnvironment, cancellationToken);
-                    GatewayHostDescription = "this program's `gateway-host` mode (same hosting calls as `mcpf serve --http`)";
-                }
-
+                (ChildProcess gateway, Match ready) = await ChildProcess.StartAsync(dotnet, [mcpfDll, .. serveArgs], GatewayListening(), StartTimeout, options.GatewayEnvironment, cancellationToken);
+                GatewayHostDescription = "`mcpf serve --config F --http http://127.0.0.1:0`";
                 _processes.Add(gateway);
                 GatewayPid = gateway.Id;
                 GatewayEndpoint = new Uri(ready.Groups["url"].Value);
@@ -517,15 +496,6 @@ internal static partial class LoadBenchmark
                 await process.DisposeAsync();
             }
         }
-
-        private static Task<(ChildProcess Process, Match Ready)> StartBenchGatewayAsync(string dotnet, string config, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken) =>
-            ChildProcess.StartAsync(
-                dotnet,
-                [typeof(GatewayHost).Assembly.Location, "gateway-host", "--config", config, "--http", "http://127.0.0.1:0"],
-                GatewayListening(),
-                StartTimeout,
-                environment,
-                cancellationToken);
 
         private static async Task WaitForToolAsync(Uri endpoint, string tool, string? protocolVersion, ChildProcess gateway, CancellationToken cancellationToken)
         {

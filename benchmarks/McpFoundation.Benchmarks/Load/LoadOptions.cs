@@ -27,7 +27,6 @@ internal sealed record LoadOptions(
     string? FixturePath,
     string? GatewayPath,
     string? OutputPath,
-    string GatewayHostMode,
     IReadOnlyDictionary<string, string> GatewayEnvironment)
 {
     public const string Usage = """
@@ -42,9 +41,6 @@ internal sealed record LoadOptions(
           --message TEXT     the echo tool's argument (default "hello")
           --fixture DLL      McpFoundation.FixtureServer.dll (default: the Release build next to this repo)
           --mcpf DLL         mcpf.dll (default: the Release build next to this repo)
-          --gateway-host H   how the gateway is started, in a process of its own: mcpf (`mcpf serve --http`),
-                             bench (this program's gateway-host mode, the same AddMcpFoundation + AddMcpFoundationHttp
-                             + MapMcpFoundation hosting), or auto (mcpf, falling back to bench; the default)
           --gateway-env K=V  an environment variable for the gateway process only (repeatable), e.g.
                              DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 to try a runtime setting
           --out FILE         also write the markdown report to FILE
@@ -62,7 +58,6 @@ internal sealed record LoadOptions(
         string? fixture = null;
         string? gateway = null;
         string? output = null;
-        string gatewayHost = "auto";
         var gatewayEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
 
         for (int i = 0; i < args.Count; i++)
@@ -98,14 +93,6 @@ internal sealed record LoadOptions(
                 case "--mcpf":
                     gateway = Value(args, ref i);
                     break;
-                case "--gateway-host":
-                    gatewayHost = Value(args, ref i);
-                    if (gatewayHost is not ("mcpf" or "bench" or "auto"))
-                    {
-                        throw new ArgumentException($"--gateway-host: '{gatewayHost}' is not one of mcpf, bench, auto.");
-                    }
-
-                    break;
                 case "--gateway-env":
                     string pair = Value(args, ref i);
                     int eq = pair.IndexOf('=', StringComparison.Ordinal);
@@ -134,7 +121,7 @@ internal sealed record LoadOptions(
             throw new ArgumentException("--clients: at most 256 concurrent clients (this is a 2-core machine).");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayHost, gatewayEnvironment);
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment);
     }
 
     public static string Name(BenchPath path) => path switch
