@@ -5,7 +5,14 @@ namespace McpFoundation.Cli;
 
 internal static class Program
 {
-    public static Task<int> Main(string[] args) => CreateRootCommand().Parse(args).InvokeAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        ParseResult parseResult = CreateRootCommand().Parse(args);
+        int exitCode = await parseResult.InvokeAsync();
+
+        // The parser reports unknown options and bad values (with help) and exits 1; they are bad input (docs/cli.md).
+        return parseResult.Errors.Count > 0 ? ExitCodes.BadInput : exitCode;
+    }
 
     internal static RootCommand CreateRootCommand()
     {

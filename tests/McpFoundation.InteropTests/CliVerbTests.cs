@@ -155,8 +155,19 @@ public sealed class CliVerbTests(InteropGateway gateway)
     {
         (int exitCode, _, string stderr) = await McpfAsync("serve", "--config", gateway.ConfigPath, "--stdio", "--http");
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains("Choose one of --stdio and --http", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("'--bogus'", "tools", "list", "--bogus")]
+    [InlineData("'sideways'", "serve", "--http", "--io", "sideways")]
+    public async Task UnknownOptionOrValue_ExitsTwoNamingIt(string named, params string[] arguments)
+    {
+        (int exitCode, _, string stderr) = await McpfAsync([.. arguments, "--config", gateway.ConfigPath]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(named, stderr, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string StandardOutput, string StandardError)> McpfAsync(params string[] arguments)

@@ -64,9 +64,13 @@ internal sealed partial class DirectToolCallFilter(
             return Results.Empty;
         }
 
+        // One write with a known length: headers and body leave in one send, with no chunk framing and no final empty
+        // chunk for the client to wait for.
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(response, MessageType);
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(http.Response.Body, response, MessageType, http.RequestAborted);
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body, http.RequestAborted);
         return Results.Empty;
     }
 

@@ -31,6 +31,12 @@ internal static class ServeCommand
         };
         var hostOption = new Option<string[]>("--allowed-host") { Description = "A Host name clients may use besides the loopback names (repeatable).", HelpName = "HOST", AllowMultipleArgumentsPerToken = false };
         var originOption = new Option<string[]>("--allowed-origin") { Description = "A browser Origin allowed to call the endpoint besides loopback origins (repeatable).", HelpName = "ORIGIN" };
+        var ioOption = new Option<IoScheduling>("--io")
+        {
+            Description = "With --http: handle requests inline on the socket threads (default; lowest latency) or on the thread pool (docs/PERFORMANCE.md).",
+            HelpName = "inline|pool",
+            DefaultValueFactory = static _ => IoScheduling.Inline,
+        };
 
         var serve = new Command("serve", "Run the gateway: one MCP endpoint in front of every configured server.")
         {
@@ -39,6 +45,7 @@ internal static class ServeCommand
             httpOption,
             hostOption,
             originOption,
+            ioOption,
         };
         serve.Validators.Add(result =>
         {
@@ -58,7 +65,8 @@ internal static class ServeCommand
             if (parseResult.GetResult(httpOption) is { Implicit: false })
             {
                 string url = parseResult.GetValue(httpOption) ?? DefaultHttpUrl;
-                return await ServeHttpAsync(configuration, url, parseResult.GetValue(hostOption) ?? [], parseResult.GetValue(originOption) ?? [], cancellationToken);
+                var http = new HttpServeOptions(url, parseResult.GetValue(hostOption) ?? [], parseResult.GetValue(originOption) ?? [], parseResult.GetValue(ioOption));
+                return await ServeHttpAsync(configuration, http, cancellationToken);
             }
 
             return await ServeStdioAsync(configuration, cancellationToken);
@@ -89,11 +97,11 @@ internal static class ServeCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<int> ServeHttpAsync(GatewayConfiguration configuration, string url, string[] allowedHosts, string[] allowedOrigins, CancellationToken cancellationToken)
+    private static async Task<int> ServeHttpAsync(GatewayConfiguration configuration, HttpServeOptions http, CancellationToken cancellationToken)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttp)
+        if (!Uri.TryCreate(http.Url, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttp)
         {
-            await Console.Error.WriteLineAsync($"--http must be an absolute http URL such as {DefaultHttpUrl}/mcp, not '{url}'. (HTTPS termination is planned; until then put a TLS proxy in front.)");
+            await Console.Error.WriteLineAsync($"--http must be an absolute http URL such as {DefaultHttpUrl}/mcp, not '{http.Url}'. (HTTPS termination is planned; until then put a TLS proxy in front.)");
             return ExitCodes.BadInput;
         }
 
@@ -103,6 +111,10 @@ internal static class ServeCommand
         builder.Configuration.AddInMemoryCollection(); // UseUrls below writes a setting, which needs at least one source
         ConfigureLogging(builder.Logging, configuration);
         builder.WebHost.UseUrls($"{uri.Scheme}://{uri.Authority}");
+        if (http.Io == IoScheduling.Inline)
+        {
+            builder.WebHost.UseMcpFoundationInlineIo();
+        }
         builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
         builder.Services.AddMcpFoundationHttp(o =>
         {
@@ -112,12 +124,12 @@ internal static class ServeCommand
                 o.AllowedHosts.Add(uri.Host);
             }
 
-            foreach (string host in allowedHosts)
+            foreach (string host in http.AllowedHosts)
             {
                 o.AllowedHosts.Add(host);
             }
 
-            foreach (string origin in allowedOrigins)
+            foreach (string origin in http.AllowedOrigins)
             {
                 o.AllowedOrigins.Add(origin);
             }
@@ -169,4 +181,16 @@ internal static class ServeCommand
     private static bool IsLoopbackHost(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
+
+    private sealed record HttpServeOptions(string Url, string[] AllowedHosts, string[] AllowedOrigins, IoScheduling Io);
+}
+
+/// <summary>Where <c>mcpf serve --http</c> handles requests (<c>--io</c>).</summary>
+internal enum IoScheduling
+{
+    /// <summary>On the threads that read the sockets, with no hand-off (the default).</summary>
+    Inline,
+
+    /// <summary>On the thread pool, as ASP.NET Core does by default.</summary>
+    Pool,
 }

@@ -1,9 +1,12 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using McpFoundation.Configuration;
+using McpFoundation.Hosting;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -60,6 +63,12 @@ internal sealed class ChildProcessTransport(ServerDefinition definition, ILogger
             start.Environment.Clear();
         }
 
+        else if (InlineSocketCompletions.SetByGateway)
+        {
+            // A tuning of the gateway's own process, not part of the environment a user asked children to inherit.
+            start.Environment.Remove(InlineSocketCompletions.VariableName);
+        }
+
         foreach ((string name, string? value) in options.EnvironmentVariables ?? new Dictionary<string, string?>())
         {
             start.Environment[name] = value;
@@ -86,7 +95,12 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
 {
     internal static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private const int StandardErrorTailLines = 10;
-    private const int SynchronousWriteLimit = 16 * 1024;
+    // The smallest pipe Linux hands out (one page, when a user has used up pipe-user-pages-soft). While the bytes the
+    // child has not read yet, plus the new message, stay within it, a blocking write cannot block.
+    private const int SynchronousWriteBudget = 4 * 1024;
+    private const int RequestEndsPruneThreshold = 1024;
+    private const int InitialWriteBuffer = 4 * 1024;
+    private const int RetainedWriteBuffer = 1024 * 1024;
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     private readonly string _name;
@@ -96,6 +110,10 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private readonly Action<string>? _standardErrorLine;
     private readonly Channel<JsonRpcMessage> _incoming = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private ArrayBufferWriter<byte> _outgoing = new(InitialWriteBuffer); // guarded by _writeLock
+    private readonly ConcurrentDictionary<RequestId, long> _requestEnds = new();
+    private long _written; // bytes written to the child's stdin; guarded by _writeLock
+    private long _readThrough; // the child has read at least this many bytes: it answered the request that ends there
     private readonly Queue<string> _standardErrorTail = new(StandardErrorTailLines);
     private readonly TaskCompletionSource _readingDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
@@ -130,25 +148,41 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
 
     public async Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
     {
-        byte[] line = JsonSerializer.SerializeToUtf8Bytes(message, MessageType);
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            Stream input = _process.StandardInput.BaseStream;
-            if (line.Length < SynchronousWriteLimit)
+            // The message and its newline go out in one write: a child woken by the first half of a split write would
+            // have to wait for the newline (a second wake-up per message).
+            _outgoing.ResetWrittenCount();
+            using (var json = new Utf8JsonWriter(_outgoing))
             {
-                // A small write fits the pipe's buffer and returns at once; the asynchronous path would cost a
-                // thread-pool hand-off per message on the call's critical path.
-                input.Write(line);
-                input.WriteByte((byte)'\n');
-                input.Flush();
+                JsonSerializer.Serialize(json, message, MessageType);
+            }
+
+            _outgoing.GetSpan(1)[0] = (byte)'\n';
+            _outgoing.Advance(1);
+            long end = _written + _outgoing.WrittenCount;
+            if (message is JsonRpcRequest request)
+            {
+                // Recorded before the write: the answer can be read before the write call returns.
+                _requestEnds[request.Id] = end;
+            }
+
+            Stream input = _process.StandardInput.BaseStream;
+            if (end - Volatile.Read(ref _readThrough) <= SynchronousWriteBudget)
+            {
+                // The write fits the pipe and returns at once, so it is made on the caller's thread: the asynchronous
+                // path costs a thread-pool hand-off per message on the call's critical path. The caller may be a
+                // socket thread (inline I/O), which must never block: hence the budget. A child that stops reading
+                // soon exhausts it, and its writes then block a pool thread instead.
+                input.Write(_outgoing.WrittenSpan);
             }
             else
             {
-                await input.WriteAsync(line, cancellationToken);
-                input.WriteByte((byte)'\n');
-                await input.FlushAsync(cancellationToken);
+                await input.WriteAsync(_outgoing.WrittenMemory, cancellationToken);
             }
+
+            _written = end;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -156,6 +190,11 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
         }
         finally
         {
+            if (_outgoing.Capacity > RetainedWriteBuffer)
+            {
+                _outgoing = new ArrayBufferWriter<byte>(InitialWriteBuffer);
+            }
+
             _writeLock.Release();
         }
     }
@@ -188,10 +227,10 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     {
         try
         {
-            StreamReader output = _process.StandardOutput;
-            while (output.ReadLine() is { } line)
+            var output = new Utf8LineReader(_process.StandardOutput.BaseStream);
+            while (output.TryReadLine(out ReadOnlyMemory<byte> line))
             {
-                if (line.Length == 0)
+                if (line.IsEmpty)
                 {
                     continue;
                 }
@@ -199,12 +238,17 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
                 JsonRpcMessage? message;
                 try
                 {
-                    message = JsonSerializer.Deserialize(line, MessageType);
+                    message = JsonSerializer.Deserialize(line.Span, MessageType);
                 }
                 catch (JsonException ex)
                 {
                     LogNotJsonRpc(_logger, _name, ex.Message);
                     continue;
+                }
+
+                if (message is JsonRpcMessageWithId { Id: var id } and (JsonRpcResponse or JsonRpcError))
+                {
+                    NoteAnswered(id);
                 }
 
                 if (message is null || Interceptor?.TryIntercept(message) == true)
@@ -225,6 +269,28 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
         finally
         {
             _readingDone.TrySetResult();
+        }
+    }
+
+    /// <summary>The child answered a request, so it has read every byte up to that request's end.</summary>
+    private void NoteAnswered(RequestId id)
+    {
+        if (!_requestEnds.TryRemove(id, out long end) || end <= _readThrough)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _readThrough, end); // this thread is the only writer
+        if (_requestEnds.Count > RequestEndsPruneThreshold)
+        {
+            // Requests that will never be answered (cancelled ones need not be) and that the child has read.
+            foreach ((RequestId stale, long staleEnd) in _requestEnds)
+            {
+                if (staleEnd <= end)
+                {
+                    _requestEnds.TryRemove(stale, out _);
+                }
+            }
         }
     }
 
