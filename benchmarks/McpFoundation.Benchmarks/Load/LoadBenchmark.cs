@@ -448,9 +448,9 @@ internal static partial class LoadBenchmark
             {
                 string config = Path.Combine(workDir, "gateway.json");
                 await File.WriteAllTextAsync(config, GatewayConfig(dotnet, fixtureDll), cancellationToken);
-                string[] serveArgs = ["serve", "--config", config, "--http", "http://127.0.0.1:0"];
+                string[] serveArgs = ["serve", "--config", config, "--http", "http://127.0.0.1:0", .. options.GatewayArguments];
                 (ChildProcess gateway, Match ready) = await ChildProcess.StartAsync(dotnet, [mcpfDll, .. serveArgs], GatewayListening(), StartTimeout, options.GatewayEnvironment, cancellationToken);
-                GatewayHostDescription = "`mcpf serve --config F --http http://127.0.0.1:0`";
+                GatewayHostDescription = $"`mcpf serve --config F --http http://127.0.0.1:0{string.Concat(options.GatewayArguments.Select(static a => " " + a))}`";
                 _processes.Add(gateway);
                 GatewayPid = gateway.Id;
                 GatewayEndpoint = new Uri(ready.Groups["url"].Value);

@@ -27,12 +27,14 @@ internal sealed record LoadOptions(
     string? FixturePath,
     string? GatewayPath,
     string? OutputPath,
-    IReadOnlyDictionary<string, string> GatewayEnvironment)
+    IReadOnlyDictionary<string, string> GatewayEnvironment,
+    IReadOnlyList<string> GatewayArguments)
 {
     public const string Usage = """
         load options:
           --duration S       measured seconds per path and concurrency (default 10)
-          --warmup S         unmeasured seconds before each measurement (default 3)
+          --warmup S         unmeasured seconds before each measurement (default 10: the tiered JIT is still
+                             compiling the gateway's call path several seconds into a run)
           --clients LIST     concurrent clients, comma-separated (default 1,16)
           --rounds N         repeat every measurement N times, paths interleaved (default 1)
           --paths LIST       any of direct-http,direct-stdio,gateway-http (default all three)
@@ -43,13 +45,15 @@ internal sealed record LoadOptions(
           --mcpf DLL         mcpf.dll (default: the Release build next to this repo)
           --gateway-env K=V  an environment variable for the gateway process only (repeatable), e.g.
                              DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 to try a runtime setting
+          --gateway-arg A    an extra argument for `mcpf serve` (repeatable), e.g. --gateway-arg --io
+                             --gateway-arg pool
           --out FILE         also write the markdown report to FILE
         """;
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
         double duration = 10;
-        double warmup = 3;
+        double warmup = 10;
         int[] clients = [1, 16];
         int rounds = 1;
         BenchPath[] paths = [BenchPath.DirectHttp, BenchPath.DirectStdio, BenchPath.GatewayHttp];
@@ -59,6 +63,7 @@ internal sealed record LoadOptions(
         string? gateway = null;
         string? output = null;
         var gatewayEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var gatewayArguments = new List<string>();
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -103,6 +108,9 @@ internal sealed record LoadOptions(
 
                     gatewayEnvironment[pair[..eq]] = pair[(eq + 1)..];
                     break;
+                case "--gateway-arg":
+                    gatewayArguments.Add(Value(args, ref i));
+                    break;
                 case "--out":
                     output = Value(args, ref i);
                     break;
@@ -121,7 +129,7 @@ internal sealed record LoadOptions(
             throw new ArgumentException("--clients: at most 256 concurrent clients (this is a 2-core machine).");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment);
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment, gatewayArguments);
     }
 
     public static string Name(BenchPath path) => path switch

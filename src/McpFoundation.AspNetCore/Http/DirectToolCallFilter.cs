@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -27,8 +29,10 @@ internal sealed partial class DirectToolCallFilter(
 {
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
     private static readonly JsonTypeInfo<CallToolRequestParams> ParamsType = (JsonTypeInfo<CallToolRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolRequestParams));
+    private static readonly JsonTypeInfo<RequestId> RequestIdType = (JsonTypeInfo<RequestId>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RequestId));
     private static readonly JsonTypeInfo<CallToolResult> ResultType = (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
     private static readonly TimeSpan CancelledRequestHold = TimeSpan.FromSeconds(60);
+    private const long MaxBodyBytes = 1024 * 1024; // larger requests take the SDK's path
     private readonly bool _enabled = options.Value.DirectToolCalls;
     private long _answered;
 
@@ -41,21 +45,25 @@ internal sealed partial class DirectToolCallFilter(
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         HttpContext http = context.HttpContext;
-        if (!_enabled || TryGetSession(http) is not { } session)
+        if (!_enabled || TryGetSession(http) is not { } session || http.Request.ContentLength > MaxBodyBytes)
         {
             return await next(context);
         }
 
-        http.Request.EnableBuffering();
-        JsonRpcRequest? call = await ReadToolCallAsync(http);
-        http.Request.Body.Position = 0;
+        // The body is looked at in the request's own buffer and left unconsumed unless this filter answers it, so the
+        // SDK reads it afresh otherwise: no copy, and no parse at all of a body that is not a tools/call.
+        PipeReader body = http.Request.BodyReader;
+        ReadResult read = await ReadWholeBodyAsync(body, http.RequestAborted);
+        JsonRpcRequest? call = read.IsCompleted ? TryParseToolCall(read.Buffer) : null;
         if (call is null || !IsPlain(call) || call.Params.Deserialize(ParamsType) is not { } parameters)
         {
+            body.AdvanceTo(read.Buffer.Start);
             return await next(context);
         }
 
+        body.AdvanceTo(read.Buffer.End);
         Interlocked.Increment(ref _answered);
-        JsonRpcMessage? response = await CallAsync(session, call, parameters, http.RequestAborted);
+        byte[]? response = await CallAsync(session, call, parameters, http.RequestAborted);
         if (response is null)
         {
             // Cancelled by the client: a cancelled request gets no JSON-RPC response. As on the SDK's path, the POST
@@ -66,11 +74,10 @@ internal sealed partial class DirectToolCallFilter(
 
         // One write with a known length: headers and body leave in one send, with no chunk framing and no final empty
         // chunk for the client to wait for.
-        byte[] body = JsonSerializer.SerializeToUtf8Bytes(response, MessageType);
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
-        http.Response.ContentLength = body.Length;
-        await http.Response.Body.WriteAsync(body, http.RequestAborted);
+        http.Response.ContentLength = response.Length;
+        await http.Response.Body.WriteAsync(response, http.RequestAborted);
         return Results.Empty;
     }
 
@@ -110,11 +117,32 @@ internal sealed partial class DirectToolCallFilter(
         return string.IsNullOrEmpty(version) || version == session.ProtocolVersion ? session : null;
     }
 
-    private static async Task<JsonRpcRequest?> ReadToolCallAsync(HttpContext http)
+    /// <summary>Reads until the body is complete or longer than this filter handles; consumes nothing.</summary>
+    private static async ValueTask<ReadResult> ReadWholeBodyAsync(PipeReader body, CancellationToken cancellationToken)
     {
+        while (true)
+        {
+            ReadResult read = await body.ReadAsync(cancellationToken);
+            if (read.IsCompleted || read.IsCanceled || read.Buffer.Length > MaxBodyBytes)
+            {
+                return read;
+            }
+
+            body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    private static JsonRpcRequest? TryParseToolCall(ReadOnlySequence<byte> body)
+    {
+        if (body.IsSingleSegment && body.FirstSpan.IndexOf("\"tools/call\""u8) < 0)
+        {
+            return null;
+        }
+
         try
         {
-            return await JsonSerializer.DeserializeAsync(http.Request.Body, MessageType, http.RequestAborted) as JsonRpcRequest;
+            var reader = new Utf8JsonReader(body);
+            return JsonSerializer.Deserialize(ref reader, MessageType) as JsonRpcRequest;
         }
         catch (JsonException)
         {
@@ -130,7 +158,8 @@ internal sealed partial class DirectToolCallFilter(
         && !parameters.ContainsKey("requestState")
         && !parameters.ContainsKey("inputResponses");
 
-    private async Task<JsonRpcMessage?> CallAsync(ClientSession session, JsonRpcRequest call, CallToolRequestParams parameters, CancellationToken aborted)
+    /// <summary>Makes the call; returns the JSON-RPC response's bytes, or null when the client cancelled it.</summary>
+    private async Task<byte[]?> CallAsync(ClientSession session, JsonRpcRequest call, CallToolRequestParams parameters, CancellationToken aborted)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         using IDisposable registration = session.TrackDirectRequest(call.Id, cancellation);
@@ -138,11 +167,11 @@ internal sealed partial class DirectToolCallFilter(
         try
         {
             CallToolResult result = await tools.CallToolAsync(context, parameters, session.Server, cancellation.Token);
-            return new JsonRpcResponse { Id = call.Id, Result = JsonSerializer.SerializeToNode(result, ResultType) };
+            return SerializeResult(call.Id, result);
         }
         catch (McpProtocolException ex)
         {
-            return new JsonRpcError { Id = call.Id, Error = new JsonRpcErrorDetail { Code = (int)ex.ErrorCode, Message = ex.Message } };
+            return SerializeError(call.Id, (int)ex.ErrorCode, ex.Message);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -151,9 +180,30 @@ internal sealed partial class DirectToolCallFilter(
         catch (Exception ex)
         {
             LogFailed(logger, context.CorrelationId, ex);
-            return new JsonRpcError { Id = call.Id, Error = new JsonRpcErrorDetail { Code = GatewayErrorCodes.InternalError, Message = $"An error occurred (correlation id {context.CorrelationId})." } };
+            return SerializeError(call.Id, GatewayErrorCodes.InternalError, $"An error occurred (correlation id {context.CorrelationId}).");
         }
     }
+
+    /// <summary>Writes the response around the typed result directly, without building a JSON tree of it first.</summary>
+    private static byte[] SerializeResult(RequestId id, CallToolResult result)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc"u8, "2.0"u8);
+            writer.WritePropertyName("id"u8);
+            JsonSerializer.Serialize(writer, id, RequestIdType);
+            writer.WritePropertyName("result"u8);
+            JsonSerializer.Serialize(writer, result, ResultType);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] SerializeError(RequestId id, int code, string message) =>
+        JsonSerializer.SerializeToUtf8Bytes(new JsonRpcError { Id = id, Error = new JsonRpcErrorDetail { Code = code, Message = message } }, MessageType);
 
     [LoggerMessage(EventId = 2010, EventName = "DirectToolCallFailed", Level = LogLevel.Error, Message = "tools/call answered by the HTTP front failed (correlation {CorrelationId})")]
     private static partial void LogFailed(ILogger logger, string correlationId, Exception exception);

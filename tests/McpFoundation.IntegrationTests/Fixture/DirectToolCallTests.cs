@@ -14,8 +14,12 @@ namespace McpFoundation.IntegrationTests.Fixture;
 /// every request that needs the SDK's event stream to the SDK. Both paths must give the client the same answers.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class DirectToolCallTests(FixtureGateway gateway) : IClassFixture<FixtureGateway>
+public sealed class DirectToolCallTests(FixtureGateway gateway) : IClassFixture<FixtureGateway>, IDisposable
 {
+    private HttpClient Http { get; } = new();
+
+    public void Dispose() => Http.Dispose();
+
     private DirectToolCallFilter Filter => gateway.Host.Services.GetRequiredService<DirectToolCallFilter>();
 
     [Fact]
@@ -82,5 +86,43 @@ public sealed class DirectToolCallTests(FixtureGateway gateway) : IClassFixture<
 
         Assert.Equal("sampled: ok", result.Text());
         Assert.Equal(before, Filter.Answered);
+    }
+
+    [Fact]
+    public async Task RawSession_ToolCallAnsweredDirectlyAndOtherRequestsStillReachTheSdk()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        using HttpResponseMessage initialized = await PostAsync(null, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", cts.Token);
+        string session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        using HttpResponseMessage notified = await PostAsync(session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", cts.Token);
+        long before = Filter.Answered;
+
+        using HttpResponseMessage call = await PostAsync(session, """{"jsonrpc":"2.0","id":"call-1","method":"tools/call","params":{"name":"fixture__echo","arguments":{"message":"raw"}}}""", cts.Token);
+        using JsonDocument answer = JsonDocument.Parse(await call.Content.ReadAsStringAsync(cts.Token));
+        using HttpResponseMessage list = await PostAsync(session, """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""", cts.Token);
+        string listed = await list.Content.ReadAsStringAsync(cts.Token);
+
+        Assert.Equal(before + 1, Filter.Answered);
+        Assert.Equal("application/json", call.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(call.Content.Headers.ContentLength);
+        Assert.Equal("call-1", answer.RootElement.GetProperty("id").GetString());
+        Assert.Equal("raw", answer.RootElement.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.OK, list.StatusCode);
+        Assert.Contains("\"fixture__echo\"", listed, StringComparison.Ordinal);
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string? session, string json, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, gateway.Host.McpEndpoint) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (session is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", session);
+        }
+
+        HttpResponseMessage response = await Http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return response;
     }
 }
