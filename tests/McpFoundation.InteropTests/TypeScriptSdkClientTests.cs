@@ -73,6 +73,19 @@ public sealed class TypeScriptSdkClientTests(InteropGateway gateway)
         Assert.Contains("canned reply", Assert.Single(result.GetProperty("content").EnumerateArray()).GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ThreadPoolIo_ServesTheSameCalls()
+    {
+        await using ChildProcess pool = ChildProcess.Start("dotnet", [InteropPaths.McpfDll, "serve", "--config", gateway.ConfigPath, "--http", "http://127.0.0.1:0", "--io", "pool"]);
+        var listening = await pool.WaitForLineAsync(@"^mcpf: listening on (http://\S+)$", InteropGateway.StartTimeout);
+
+        NodeToolResult run = await NodeTool.TsClientAsync(["--tool", "fixture__echo", "--args", """{"message":"pool"}""", listening.Groups[1].Value]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        JsonElement result = run.Json.GetProperty("call").GetProperty("result");
+        Assert.Equal("pool", Assert.Single(result.GetProperty("content").EnumerateArray()).GetProperty("text").GetString());
+    }
+
     private async Task<JsonElement> RunAsync(string front, params string[] options)
     {
         NodeToolResult run = front == "http"
