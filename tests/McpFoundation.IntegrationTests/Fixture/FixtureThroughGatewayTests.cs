@@ -404,7 +404,7 @@ public sealed class FixtureThroughGatewayTests(FixtureGateway gateway) : IClassF
         string notConfigured = (await client.Client.CallToolAsync("inherit__env", Results.Args(("name", FixtureGateway.ConfiguredVariable)), cancellationToken: cts.Token)).Text();
 
         Assert.Equal("<unset>", isolated);
-        Assert.Equal(gateway.GatewaySecret, inherited);
+        Assert.Equal(FixtureGateway.GatewaySecret, inherited);
         Assert.Equal(FixtureGateway.ConfiguredValue, configured);
         Assert.Equal("<unset>", notConfigured);
     }

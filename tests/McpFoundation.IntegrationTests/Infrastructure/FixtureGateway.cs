@@ -22,7 +22,8 @@ public sealed class FixtureGateway : IAsyncLifetime
     private ExternalServer? _httpFixture;
     private GatewayHost? _host;
 
-    public string GatewaySecret { get; } = "gateway-secret-" + Guid.NewGuid().ToString("N");
+    /// <summary>One value per test process: several fixtures start in parallel, and the variable is process-wide.</summary>
+    public static string GatewaySecret { get; } = "gateway-secret-" + Guid.NewGuid().ToString("N");
 
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("mcpf-it-").FullName;
 
