@@ -115,6 +115,7 @@ internal static class ServeCommand
         {
             builder.WebHost.UseMcpFoundationInlineIo();
         }
+
         builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
         builder.Services.AddMcpFoundationHttp(o =>
         {

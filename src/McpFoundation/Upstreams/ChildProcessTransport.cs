@@ -62,7 +62,6 @@ internal sealed class ChildProcessTransport(ServerDefinition definition, ILogger
         {
             start.Environment.Clear();
         }
-
         else if (InlineSocketCompletions.SetByGateway)
         {
             // A tuning of the gateway's own process, not part of the environment a user asked children to inherit.

@@ -15,9 +15,7 @@ public sealed class DirectRequestsTests
     [Fact]
     public async Task TryComplete_OneCallInFlight_ContinuesOnTheReadingThread()
     {
-        var transport = new RecordingTransport();
-        var direct = new DirectRequests();
-        direct.Attach(transport);
+        (RecordingTransport transport, DirectRequests direct) = Attached();
 
         Task<CallToolResult> call = StartCall(direct);
         (int readerThread, int continuationThread) = await CompleteOnDedicatedThreadAsync(direct, transport.Sent[0], call);
@@ -29,9 +27,7 @@ public sealed class DirectRequestsTests
     [Fact]
     public async Task TryComplete_SeveralCallsInFlight_ContinuesOffTheReadingThread()
     {
-        var transport = new RecordingTransport();
-        var direct = new DirectRequests();
-        direct.Attach(transport);
+        (RecordingTransport transport, DirectRequests direct) = Attached();
 
         Task<CallToolResult> first = StartCall(direct);
         Task<CallToolResult> second = StartCall(direct);
@@ -45,9 +41,7 @@ public sealed class DirectRequestsTests
     [Fact]
     public async Task SendAsync_ErrorAnswer_ThrowsWithTheServersCodeAndMessage()
     {
-        var transport = new RecordingTransport();
-        var direct = new DirectRequests();
-        direct.Attach(transport);
+        (RecordingTransport transport, DirectRequests direct) = Attached();
 
         Task<CallToolResult> call = StartCall(direct);
         Assert.True(direct.TryComplete(new JsonRpcError { Id = transport.Sent[0].Id, Error = new JsonRpcErrorDetail { Code = -32099, Message = "server says no" } }));
@@ -60,11 +54,18 @@ public sealed class DirectRequestsTests
     [Fact]
     public void TryComplete_AnswerToSomeoneElsesRequest_IsLeftForTheSdk()
     {
-        var direct = new DirectRequests();
-        direct.Attach(new RecordingTransport());
+        (_, DirectRequests direct) = Attached();
 
         Assert.False(direct.TryComplete(new JsonRpcResponse { Id = new RequestId(7), Result = new JsonObject() }));
         Assert.False(direct.TryComplete(new JsonRpcResponse { Id = new RequestId("mcpf-999"), Result = new JsonObject() }));
+    }
+
+    private static (RecordingTransport Transport, DirectRequests Direct) Attached()
+    {
+        var transport = new RecordingTransport();
+        var direct = new DirectRequests();
+        direct.Attach(transport);
+        return (transport, direct);
     }
 
     private static Task<CallToolResult> StartCall(DirectRequests direct)
