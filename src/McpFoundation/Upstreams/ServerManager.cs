@@ -15,7 +15,8 @@ namespace McpFoundation.Upstreams;
 public sealed partial class ServerManager : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Upstream> _upstreams = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
+    private readonly Lock _orderLock = new();
+    private string[] _order = []; // configuration order; replaced (never changed in place) with _upstreams, under _orderLock
     private readonly GatewayConfigurationProvider _configuration;
     private readonly ClientBridge _bridge;
     private readonly ILoggerFactory _loggerFactory;
@@ -39,7 +40,7 @@ public sealed partial class ServerManager : IAsyncDisposable
     internal event Action<Upstream, CatalogueParts>? CatalogueChanged;
 
     /// <summary>Gets the ids of the configured servers, in configuration order.</summary>
-    public IReadOnlyList<string> ServerIds => [.. _order.Where(_upstreams.ContainsKey).Distinct()];
+    public IReadOnlyList<string> ServerIds => [.. Volatile.Read(ref _order).Where(_upstreams.ContainsKey)];
 
     internal IEnumerable<Upstream> Upstreams => ServerIds.Select(id => _upstreams.TryGetValue(id, out Upstream? u) ? u : null).OfType<Upstream>();
 
@@ -121,9 +122,15 @@ public sealed partial class ServerManager : IAsyncDisposable
     public async Task<bool> RemoveServerAsync(string serverId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_upstreams.TryRemove(serverId, out Upstream? upstream))
+        Upstream? upstream;
+        lock (_orderLock)
         {
-            return false;
+            if (!_upstreams.TryRemove(serverId, out upstream))
+            {
+                return false;
+            }
+
+            _order = [.. _order.Where(id => id != serverId)];
         }
 
         await upstream.StopAsync();
@@ -172,12 +179,17 @@ public sealed partial class ServerManager : IAsyncDisposable
     private Upstream AddUpstream(string id, ServerDefinition definition)
     {
         var upstream = new Upstream(id, definition, _configuration.Current.Settings.DefaultTimeout, new Listener(this), _loggerFactory, _timeProvider);
-        if (!_upstreams.TryAdd(id, upstream))
+        lock (_orderLock)
         {
-            throw new ArgumentException($"A server named '{id}' already exists. Choose another id or remove it first.", nameof(id));
+            // The map and the order change together, so an id removed and added again at once is listed once.
+            if (!_upstreams.TryAdd(id, upstream))
+            {
+                throw new ArgumentException($"A server named '{id}' already exists. Choose another id or remove it first.", nameof(id));
+            }
+
+            _order = [.. _order, id];
         }
 
-        _order.Enqueue(id);
         return upstream;
     }
 

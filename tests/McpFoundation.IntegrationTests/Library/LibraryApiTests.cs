@@ -74,6 +74,23 @@ public sealed class LibraryApiTests
         Assert.DoesNotContain("added", gateway.ServerManager.ServerIds);
     }
 
+    [Fact]
+    public async Task RemoveThenAddAgain_ServerListedOnceAtTheEndAndServing()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(TestServers.Configuration(TestServers.Fixture("first"), TestServers.Fixture("second")));
+        await gateway.InitializeAsync(cts.Token);
+
+        Assert.True(await gateway.ServerManager.RemoveServerAsync("first", cts.Token));
+        ServerHealth again = await gateway.ServerManager.AddServerAsync("first", TestServers.Fixture("first"), cts.Token);
+        ToolCallOutcome call = await gateway.ExecuteToolAsync("first__echo", Arguments(("message", "back")), "user123", cts.Token);
+
+        Assert.Equal(UpstreamState.Connected, again.State);
+        Assert.Equal(["second", "first"], gateway.ServerManager.ServerIds);
+        Assert.Equal(["second", "first"], gateway.ServerManager.GetHealth().Select(h => h.ServerId));
+        Assert.Equal("back", call.Result!.Text());
+    }
+
     private static Dictionary<string, JsonElement> Arguments(params (string Name, object Value)[] values) =>
         values.ToDictionary(v => v.Name, v => JsonSerializer.SerializeToElement(v.Value), StringComparer.Ordinal);
 }
