@@ -29,16 +29,7 @@ internal static class FixtureServerSetup
             .WithResourcesFromAssembly()
             .WithPromptsFromAssembly()
             .WithCompleteHandler(Completions.CompleteAsync)
-            .WithSubscribeToResourcesHandler((request, _) =>
-            {
-                sessions.Subscribe(request.Server, request.Params?.Uri);
-                return ValueTask.FromResult(new EmptyResult());
-            })
-            .WithUnsubscribeFromResourcesHandler((request, _) =>
-            {
-                sessions.Unsubscribe(request.Server, request.Params?.Uri);
-                return ValueTask.FromResult(new EmptyResult());
-            });
+            .WithSubscriptionsKeptIn(sessions);
 
 #pragma warning disable MCP9005 // Logging is deprecated by 2026-07-28 (SEP-2577); the fixture exercises it on purpose.
         builder.WithSetLoggingLevelHandler((request, _) =>

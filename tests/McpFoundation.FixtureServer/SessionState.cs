@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ModelContextProtocol.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Server;
 
 // Logging is deprecated by the 2026-07-28 revision (SEP-2577); the fixture exercises it on purpose.
@@ -69,4 +70,21 @@ internal sealed class SessionState
 
         public LoggingLevel? LogLevel { get; set; }
     }
+}
+
+/// <summary>Wires resources/subscribe and resources/unsubscribe to a <see cref="SessionState"/>.</summary>
+internal static class SessionStateBuilderExtensions
+{
+    public static IMcpServerBuilder WithSubscriptionsKeptIn(this IMcpServerBuilder builder, SessionState sessions) =>
+        builder
+            .WithSubscribeToResourcesHandler((request, _) =>
+            {
+                sessions.Subscribe(request.Server, request.Params?.Uri);
+                return ValueTask.FromResult(new EmptyResult());
+            })
+            .WithUnsubscribeFromResourcesHandler((request, _) =>
+            {
+                sessions.Unsubscribe(request.Server, request.Params?.Uri);
+                return ValueTask.FromResult(new EmptyResult());
+            });
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using McpFoundation.Sessions;
 using McpFoundation.Telemetry;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -30,6 +31,32 @@ internal sealed partial class OperationPipeline
     /// </summary>
     public ValueTask<SecurityDecision> CheckAsync(OperationContext context, CancellationToken cancellationToken = default) =>
         _filters.Length == 0 ? ValueTask.FromResult(SecurityDecision.Allow) : CheckSlowAsync(context, cancellationToken);
+
+    /// <summary>
+    /// Asks the filters whether a server notification may reach one client session. Its context is built only when a
+    /// filter is there to read it; with no filters this completes synchronously.
+    /// </summary>
+    public ValueTask<bool> AllowsServerNotificationAsync(
+        string method, string? serverId, string? targetName, ClientSession? session, string? userId, string? correlationId, CancellationToken cancellationToken = default)
+    {
+        if (_filters.Length == 0)
+        {
+            return ValueTask.FromResult(true);
+        }
+
+        var context = new OperationContext(OperationCategory.ServerNotification, method)
+        {
+            CorrelationId = correlationId ?? CorrelationIds.Next(),
+            ServerId = serverId,
+            TargetName = targetName,
+            Session = session,
+            UserId = userId,
+        };
+        return AllowsAsync(context, cancellationToken);
+    }
+
+    private async ValueTask<bool> AllowsAsync(OperationContext context, CancellationToken cancellationToken) =>
+        (await CheckSlowAsync(context, cancellationToken)).IsAllowed;
 
     private async ValueTask<SecurityDecision> CheckSlowAsync(OperationContext context, CancellationToken cancellationToken)
     {

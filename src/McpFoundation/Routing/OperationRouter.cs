@@ -253,13 +253,9 @@ internal sealed partial class OperationRouter
             ? new InFlightCall(null, null, context.CorrelationId)
             : new InFlightCall(context.Session, requestServer, context.CorrelationId));
 
-        ProgressSink? progress = null;
-        if (clientProgressToken is { } token && requestServer is not null)
-        {
-            progress = upstream.Progress.Open(token, requestServer, _pipeline, context);
-            downstreamRequest.Meta ??= [];
-            downstreamRequest.Meta["progressToken"] = progress.DownstreamTokenText;
-        }
+        ProgressSink? progress = clientProgressToken is { } token && requestServer is not null
+            ? OpenProgress(upstream, token, requestServer, context, downstreamRequest)
+            : null;
 
         try
         {
@@ -275,6 +271,15 @@ internal sealed partial class OperationRouter
         }
     }
 
+    /// <summary>Relays the call's progress to the client: the downstream request carries a gateway-issued token instead of the client's.</summary>
+    private ProgressSink OpenProgress(Upstream upstream, ProgressToken clientToken, McpServer requestServer, OperationContext context, RequestParams downstreamRequest)
+    {
+        ProgressSink progress = upstream.Progress.Open(clientToken, requestServer, _pipeline, context);
+        downstreamRequest.Meta ??= [];
+        downstreamRequest.Meta["progressToken"] = progress.DownstreamTokenText;
+        return progress;
+    }
+
     private async ValueTask<CallToolResult> StartSuspendableToolCallAsync(
         OperationContext context, CallToolRequestParams request, CallToolRequestParams downstream, McpServer requestServer, CancellationToken cancellationToken)
     {
@@ -282,9 +287,7 @@ internal sealed partial class OperationRouter
         var call = new SuspendedCall(SuspendedCallStore.NewId(), context.TargetName!, context.UserId, new ClientInputExchange());
         if (request.ProgressToken is { } token)
         {
-            call.Progress = upstream.Progress.Open(token, requestServer, _pipeline, context);
-            downstream.Meta ??= [];
-            downstream.Meta["progressToken"] = call.Progress.DownstreamTokenText;
+            call.Progress = OpenProgress(upstream, token, requestServer, context, downstream);
         }
 
         var inFlight = new InFlightCall(context.Session!, requestServer, context.CorrelationId) { Exchange = call.Exchange };

@@ -75,7 +75,7 @@ internal sealed partial class ClientBridge
 
                 foreach (ClientSession session in _sessions.Sessions)
                 {
-                    if (session.IsSubscribed(uri) && await MayPassAsync(upstream, session, notification.Method, uri, cancellationToken))
+                    if (session.IsSubscribed(uri) && await _pipeline.AllowsServerNotificationAsync(notification.Method, upstream.Id, uri, session, session.UserId, correlationId: null, cancellationToken))
                     {
                         await SendQuietlyAsync(session, notification.Method, notification.Params?.DeepClone(), cancellationToken);
                     }
@@ -105,7 +105,7 @@ internal sealed partial class ClientBridge
         foreach (ClientSession session in _sessions.Sessions)
         {
             if ((session.LoggingLevel is { } wanted && level < wanted)
-                || !await MayPassAsync(upstream, session, notification.Method, parameters["logger"]?.GetValue<string>(), cancellationToken))
+                || !await _pipeline.AllowsServerNotificationAsync(notification.Method, upstream.Id, parameters["logger"]?.GetValue<string>(), session, session.UserId, correlationId: null, cancellationToken))
             {
                 continue;
             }
@@ -115,24 +115,6 @@ internal sealed partial class ClientBridge
             forwarded["logger"] = logger is null ? upstream.Id : upstream.Id + "/" + logger;
             await SendQuietlyAsync(session, notification.Method, forwarded, cancellationToken);
         }
-    }
-
-    /// <summary>Runs a server notification for one session past the pipeline's filters.</summary>
-    private async ValueTask<bool> MayPassAsync(Upstream upstream, ClientSession session, string method, string? target, CancellationToken cancellationToken)
-    {
-        if (_pipeline.Filters.Count == 0)
-        {
-            return true;
-        }
-
-        var context = new OperationContext(OperationCategory.ServerNotification, method)
-        {
-            ServerId = upstream.Id,
-            TargetName = target,
-            Session = session,
-            UserId = session.UserId,
-        };
-        return (await _pipeline.CheckAsync(context, cancellationToken)).IsAllowed;
     }
 
     private static LoggingLevel ParseLevel(string? level) => level switch

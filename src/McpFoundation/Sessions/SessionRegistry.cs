@@ -48,6 +48,7 @@ internal sealed class SessionRegistry
             {
                 _ = handler.DisposeAsync().AsTask();
             }
+
             SessionEnded?.Invoke(session);
         }
     }

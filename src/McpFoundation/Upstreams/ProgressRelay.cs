@@ -136,20 +136,10 @@ internal sealed class ProgressSink : IAsyncDisposable
             var parameters = (JsonNode)item;
             try
             {
-                if (_pipeline.Filters.Count > 0)
+                if (!await _pipeline.AllowsServerNotificationAsync(
+                    NotificationMethods.ProgressNotification, _call.ServerId, _call.TargetName, _call.Session, _call.UserId, _call.CorrelationId))
                 {
-                    var context = new OperationContext(OperationCategory.ServerNotification, NotificationMethods.ProgressNotification)
-                    {
-                        CorrelationId = _call.CorrelationId,
-                        ServerId = _call.ServerId,
-                        TargetName = _call.TargetName,
-                        Session = _call.Session,
-                        UserId = _call.UserId,
-                    };
-                    if (!(await _pipeline.CheckAsync(context)).IsAllowed)
-                    {
-                        continue;
-                    }
+                    continue;
                 }
 
                 await Volatile.Read(ref _destination).SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification, Params = parameters });

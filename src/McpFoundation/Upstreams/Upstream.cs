@@ -102,16 +102,7 @@ internal sealed partial class Upstream : IAsyncDisposable
                 McpClient client = await McpClient.CreateAsync(transport, CreateClientOptions(), _loggerFactory, timeout.Token);
                 _direct = transport.Direct;
                 _client = client;
-                await _catalogueLock.WaitAsync(timeout.Token);
-                try
-                {
-                    _catalogue = await FetchCatalogueAsync(client, CatalogueParts.All, UpstreamCatalogue.Empty, timeout.Token);
-                }
-                finally
-                {
-                    _catalogueLock.Release();
-                }
-
+                await UpdateCatalogueAsync(client, CatalogueParts.All, timeout.Token);
                 _ = WatchCompletionAsync(client);
                 TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
                 Implementation? serverInfo = client.ServerInfo;
@@ -304,24 +295,31 @@ internal sealed partial class Upstream : IAsyncDisposable
 
         try
         {
-            // One fetch at a time, each starting from the latest catalogue: a list_changed that arrives while the
-            // initial fetch runs (server-everything sends some right after initialize) must not replace the other parts with empty ones.
-            await _catalogueLock.WaitAsync(cancellationToken);
-            try
-            {
-                _catalogue = await FetchCatalogueAsync(client, parts, _catalogue, cancellationToken);
-            }
-            finally
-            {
-                _catalogueLock.Release();
-            }
-
+            await UpdateCatalogueAsync(client, parts, cancellationToken);
             LogCatalogueRefreshed(_logger, Id, parts, _catalogue.Tools.Count);
             _listener.OnCatalogueChanged(this, parts);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogRefreshFailed(_logger, Id, ex);
+        }
+    }
+
+    /// <summary>
+    /// Fetches <paramref name="parts"/> again and keeps the rest. One fetch at a time, each starting from the latest
+    /// catalogue: a list_changed that arrives while the initial fetch runs (server-everything sends some right after
+    /// initialize) must not replace the other parts with empty ones.
+    /// </summary>
+    private async Task UpdateCatalogueAsync(McpClient client, CatalogueParts parts, CancellationToken cancellationToken)
+    {
+        await _catalogueLock.WaitAsync(cancellationToken);
+        try
+        {
+            _catalogue = await FetchCatalogueAsync(client, parts, _catalogue, cancellationToken);
+        }
+        finally
+        {
+            _catalogueLock.Release();
         }
     }
 

@@ -37,16 +37,7 @@ internal static class ConformanceServerSetup
             .WithPrompts<ConformancePrompts>()
             .WithResources<ConformanceResources>()
             .WithCompleteHandler(ConformanceCompletions.CompleteAsync)
-            .WithSubscribeToResourcesHandler((request, _) =>
-            {
-                sessions.Subscribe(request.Server, request.Params?.Uri);
-                return ValueTask.FromResult(new EmptyResult());
-            })
-            .WithUnsubscribeFromResourcesHandler((request, _) =>
-            {
-                sessions.Unsubscribe(request.Server, request.Params?.Uri);
-                return ValueTask.FromResult(new EmptyResult());
-            });
+            .WithSubscriptionsKeptIn(sessions);
 
 #pragma warning disable MCP9005 // Logging is deprecated by 2026-07-28 (SEP-2577); the suite still tests it.
         builder.WithSetLoggingLevelHandler((request, _) =>

@@ -141,13 +141,12 @@ internal sealed class ConformanceTools
         RequestContext<CallToolRequestParams> context,
         [Description("The prompt to send to the LLM.")] string prompt)
     {
-        if (ResponseTo(context, SampleKey) is { } response)
+        if (ClientInput.ResponseTo(context, SampleKey) is { } response)
         {
-            CreateMessageResult? reply = response.Deserialize(InputResponse.CreateMessageResultJsonTypeInfo);
-            return $"LLM response: {string.Concat(reply?.Content.OfType<TextContentBlock>().Select(b => b.Text) ?? [])}";
+            return $"LLM response: {ClientInput.SampledText(response)}";
         }
 
-        throw InputRequired(server, SampleKey, InputRequest.ForSampling(new CreateMessageRequestParams
+        throw ClientInput.Required(server, SampleKey, InputRequest.ForSampling(new CreateMessageRequestParams
         {
             Messages = [new SamplingMessage { Role = Role.User, Content = [new TextContentBlock { Text = prompt }] }],
             MaxTokens = 100,
@@ -160,12 +159,12 @@ internal sealed class ConformanceTools
         RequestContext<CallToolRequestParams> context,
         [Description("The message to show to the user.")] string message)
     {
-        if (ResponseTo(context, ElicitKey) is { } response)
+        if (ClientInput.ResponseTo(context, ElicitKey) is { } response)
         {
             return $"User response: {Describe(response)}";
         }
 
-        throw InputRequired(server, ElicitKey, InputRequest.ForElicitation(new ElicitRequestParams
+        throw ClientInput.Required(server, ElicitKey, InputRequest.ForElicitation(new ElicitRequestParams
         {
             Message = message,
             RequestedSchema = new()
@@ -183,12 +182,12 @@ internal sealed class ConformanceTools
     [McpServerTool(Name = "test_elicitation_sep1034_defaults"), Description("Elicits a form whose string, integer, number, enum and boolean fields all have defaults (SEP-1034).")]
     public static string ElicitationDefaults(McpServer server, RequestContext<CallToolRequestParams> context)
     {
-        if (ResponseTo(context, ElicitKey) is { } response)
+        if (ClientInput.ResponseTo(context, ElicitKey) is { } response)
         {
             return $"Elicitation completed: {Describe(response)}";
         }
 
-        throw InputRequired(server, ElicitKey, InputRequest.ForElicitation(new ElicitRequestParams
+        throw ClientInput.Required(server, ElicitKey, InputRequest.ForElicitation(new ElicitRequestParams
         {
             Message = "Please review and update the form fields with defaults",
             RequestedSchema = new()
@@ -213,7 +212,7 @@ internal sealed class ConformanceTools
     [McpServerTool(Name = "test_elicitation_sep1330_enums"), Description("Elicits a form with all five enum schema variants (SEP-1330).")]
     public static string ElicitationEnums(McpServer server, RequestContext<CallToolRequestParams> context)
     {
-        if (ResponseTo(context, ElicitKey) is { } response)
+        if (ClientInput.ResponseTo(context, ElicitKey) is { } response)
         {
             return $"Elicitation completed: {Describe(response)}";
         }
@@ -227,7 +226,7 @@ internal sealed class ConformanceTools
         };
 #pragma warning restore MCP9001
 
-        throw InputRequired(server, ElicitKey, InputRequest.ForElicitation(new ElicitRequestParams
+        throw ClientInput.Required(server, ElicitKey, InputRequest.ForElicitation(new ElicitRequestParams
         {
             Message = "Please select options from the enum fields",
             RequestedSchema = new()
@@ -321,19 +320,5 @@ internal sealed class ConformanceTools
         ElicitResult? result = response.Deserialize(InputResponse.ElicitResultJsonTypeInfo);
         string content = result?.Content is { } c ? JsonSerializer.Serialize(c, McpJsonUtilities.DefaultOptions) : "{}";
         return $"action={result?.Action}, content={content}";
-    }
-
-    private static InputResponse? ResponseTo(RequestContext<CallToolRequestParams> context, string key) =>
-        context.Params?.InputResponses?.TryGetValue(key, out InputResponse? response) is true ? response : null;
-
-    private static InputRequiredException InputRequired(McpServer server, string key, InputRequest request)
-    {
-        if (!server.IsMrtrSupported)
-        {
-            throw new McpException(
-                $"'{key}' needs the client, but this request came without a session and its client does not speak MRTR.");
-        }
-
-        return new InputRequiredException(new Dictionary<string, InputRequest> { [key] = request }, requestState: null);
     }
 }

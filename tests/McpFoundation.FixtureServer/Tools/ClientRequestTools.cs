@@ -31,13 +31,12 @@ internal static class ClientRequestTools
         RequestContext<CallToolRequestParams> context,
         [Description("The user message to sample with.")] string prompt)
     {
-        if (ResponseTo(context, SampleKey) is { } response)
+        if (ClientInput.ResponseTo(context, SampleKey) is { } response)
         {
-            CreateMessageResult? reply = response.Deserialize(InputResponse.CreateMessageResultJsonTypeInfo);
-            return $"sampled: {string.Concat(reply?.Content.OfType<TextContentBlock>().Select(b => b.Text) ?? [])}";
+            return $"sampled: {ClientInput.SampledText(response)}";
         }
 
-        throw InputRequired(server, SampleKey, InputRequest.ForSampling(new CreateMessageRequestParams
+        throw ClientInput.Required(server, SampleKey, InputRequest.ForSampling(new CreateMessageRequestParams
         {
             Messages = [new SamplingMessage { Role = Role.User, Content = [new TextContentBlock { Text = prompt }] }],
             MaxTokens = 256,
@@ -51,7 +50,7 @@ internal static class ClientRequestTools
         RequestContext<CallToolRequestParams> context,
         [Description("The question to ask.")] string question)
     {
-        if (ResponseTo(context, ElicitKey) is { } response)
+        if (ClientInput.ResponseTo(context, ElicitKey) is { } response)
         {
             ElicitResult? result = response.Deserialize(InputResponse.ElicitResultJsonTypeInfo);
             string answer = result?.Content?.TryGetValue("answer", out JsonElement value) is true
@@ -60,7 +59,7 @@ internal static class ClientRequestTools
             return $"action={result?.Action} answer={answer}";
         }
 
-        throw InputRequired(server, ElicitKey, InputRequest.ForElicitation(new ElicitRequestParams
+        throw ClientInput.Required(server, ElicitKey, InputRequest.ForElicitation(new ElicitRequestParams
         {
             Message = question,
             RequestedSchema = new()
@@ -75,28 +74,12 @@ internal static class ClientRequestTools
     [Description("Asks the client for its roots (roots/list); returns the root URIs, one per line.")]
     public static string Roots(McpServer server, RequestContext<CallToolRequestParams> context)
     {
-        if (ResponseTo(context, RootsKey) is { } response)
+        if (ClientInput.ResponseTo(context, RootsKey) is { } response)
         {
             ListRootsResult? result = response.Deserialize(InputResponse.ListRootsResultJsonTypeInfo);
             return string.Join('\n', result?.Roots.Select(r => r.Uri) ?? []);
         }
 
-        throw InputRequired(server, RootsKey, InputRequest.ForRootsList(new ListRootsRequestParams()));
-    }
-
-    private static InputResponse? ResponseTo(RequestContext<CallToolRequestParams> context, string key) =>
-        context.Params?.InputResponses?.TryGetValue(key, out InputResponse? response) is true ? response : null;
-
-    private static InputRequiredException InputRequired(McpServer server, string key, InputRequest request)
-    {
-        // False only on a stateless session whose client predates 2026-07-28: nothing can reach that client.
-        if (!server.IsMrtrSupported)
-        {
-            throw new McpException(
-                $"'{key}' needs the client, but this request came without a session and its client does not speak MRTR. " +
-                "Connect with an initialize handshake (stateful session) or with protocol revision 2026-07-28.");
-        }
-
-        return new InputRequiredException(new Dictionary<string, InputRequest> { [key] = request }, requestState: null);
+        throw ClientInput.Required(server, RootsKey, InputRequest.ForRootsList(new ListRootsRequestParams()));
     }
 }
