@@ -74,11 +74,7 @@ internal sealed class GatewayServerOptions
             throw new McpProtocolException(unknown, (McpErrorCode)GatewayErrorCodes.ResourceNotFound);
         }
 
-        return Unwrap(await _pipeline.ExecuteAsync(
-            context,
-            (Router: _router, Request: parameters, request.Server),
-            static (ctx, s, ct) => s.Router.ReadResourceAsync(ctx, s.Request, s.Server, ct),
-            cancellationToken));
+        return await RouteAsync(context, parameters, request.Server, static (router, ctx, p, server, ct) => router.ReadResourceAsync(ctx, p, server, ct), cancellationToken);
     }
 
     private async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
@@ -90,11 +86,7 @@ internal sealed class GatewayServerOptions
             throw new McpProtocolException(unknown, McpErrorCode.InvalidParams);
         }
 
-        return Unwrap(await _pipeline.ExecuteAsync(
-            context,
-            (Router: _router, Request: parameters, request.Server),
-            static (ctx, s, ct) => s.Router.GetPromptAsync(ctx, s.Request, s.Server, ct),
-            cancellationToken));
+        return await RouteAsync(context, parameters, request.Server, static (router, ctx, p, server, ct) => router.GetPromptAsync(ctx, p, server, ct), cancellationToken);
     }
 
     private async ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
@@ -111,11 +103,7 @@ internal sealed class GatewayServerOptions
             return new CompleteResult();
         }
 
-        return Unwrap(await _pipeline.ExecuteAsync(
-            context,
-            (Router: _router, Request: parameters, request.Server),
-            static (ctx, s, ct) => s.Router.CompleteAsync(ctx, s.Request, s.Server, ct),
-            cancellationToken));
+        return await RouteAsync(context, parameters, request.Server, static (router, ctx, p, server, ct) => router.CompleteAsync(ctx, p, server, ct), cancellationToken);
     }
 
     private async ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
@@ -175,6 +163,19 @@ internal sealed class GatewayServerOptions
         session.TouchSdkActivity();
         return new OperationContext(category, method) { Session = session, UserId = session.UserId ?? SessionRegistry.UserIdOf(request.User) };
     }
+
+    /// <summary>Runs a resolved request through the pipeline to <paramref name="route"/>; a denial becomes the filter's JSON-RPC error.</summary>
+    private async ValueTask<TResult> RouteAsync<TParams, TResult>(
+        OperationContext context,
+        TParams parameters,
+        McpServer server,
+        Func<OperationRouter, OperationContext, TParams, McpServer, CancellationToken, ValueTask<TResult>> route,
+        CancellationToken cancellationToken) =>
+        Unwrap(await _pipeline.ExecuteAsync(
+            context,
+            (Router: _router, Request: parameters, Server: server, Route: route),
+            static (ctx, s, ct) => s.Route(s.Router, ctx, s.Request, s.Server, ct),
+            cancellationToken));
 
     private static T Unwrap<T>(PipelineResult<T> result) =>
         result.IsAllowed ? result.Value! : throw new McpProtocolException(result.Decision.Reason ?? "Denied.", (McpErrorCode)result.Decision.Code);
