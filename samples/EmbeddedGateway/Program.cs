@@ -7,7 +7,7 @@ using System.Text.Json;
 using McpFoundation;
 using McpFoundation.Configuration;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.Logging;
 
 string configPath = args.Length > 0 ? args[0] : "samples/gateway.json";

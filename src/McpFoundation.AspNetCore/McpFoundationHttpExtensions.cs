@@ -2,7 +2,7 @@ using McpFoundation.AspNetCore.Http;
 using McpFoundation.AspNetCore.Security;
 using McpFoundation.Front;
 using McpFoundation.Sessions;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -78,7 +78,7 @@ public static class McpFoundationHttpExtensions
         endpoints.MapGet("/healthz", static (ServerManager servers) =>
         {
             IReadOnlyList<ServerHealth> health = servers.GetHealth();
-            bool healthy = health.Where(h => h.State != UpstreamState.Disabled).All(h => h.IsHealthy);
+            bool healthy = health.Where(h => h.State != ServerState.Disabled).All(h => h.IsHealthy);
             return Results.Json(
                 new
                 {

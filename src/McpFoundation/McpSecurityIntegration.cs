@@ -3,7 +3,7 @@ using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

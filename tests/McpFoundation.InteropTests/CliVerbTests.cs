@@ -61,7 +61,7 @@ public sealed class CliVerbTests(InteropGateway gateway)
         using JsonDocument tools = JsonDocument.Parse(stdout);
         JsonElement echo = tools.RootElement.EnumerateArray().Single(t => t.GetProperty("name").GetString() == "fixture__echo");
         Assert.Equal("fixture", echo.GetProperty("server").GetString());
-        Assert.Equal("echo", echo.GetProperty("upstreamName").GetString());
+        Assert.Equal("echo", echo.GetProperty("downstreamName").GetString());
         Assert.Contains(tools.RootElement.EnumerateArray(), t => t.GetProperty("name").GetString() == "everything__get-sum");
     }
 

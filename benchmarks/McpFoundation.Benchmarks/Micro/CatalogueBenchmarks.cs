@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using McpFoundation.Configuration;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.Benchmarks.Micro;
@@ -27,7 +27,7 @@ public class CatalogueBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        UpstreamCatalogue Server(string prefix) => new(
+        ServerCatalogue Server(string prefix) => new(
             [.. Enumerable.Range(0, ToolsPerServer).Select(i => new Tool { Name = $"{prefix}_tool_{i:0000}", Description = "A tool." })],
             [],
             [],
@@ -35,9 +35,9 @@ public class CatalogueBenchmarks
 
         _catalogue = GatewayCatalogue.Build([("fixture", Server("echo")), ("web_api", Server("fetch"))], ToolNamespacing.Prefix);
         _dictionary = new Dictionary<string, NamedRoute>(StringComparer.Ordinal);
-        foreach ((Tool tool, string serverId, string upstreamName) in _catalogue.ToolDetails)
+        foreach ((Tool tool, string serverId, string downstreamName) in _catalogue.ToolDetails)
         {
-            _dictionary[tool.Name] = new NamedRoute(serverId, upstreamName);
+            _dictionary[tool.Name] = new NamedRoute(serverId, downstreamName);
         }
 
         _hit = new string($"web_api__fetch_tool_{ToolsPerServer / 2:0000}".AsSpan());

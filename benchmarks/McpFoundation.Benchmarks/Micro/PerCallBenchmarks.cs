@@ -6,7 +6,7 @@ namespace McpFoundation.Benchmarks.Micro;
 
 /// <summary>
 /// Fixed costs every forwarded tool call pays besides the pipeline: its <see cref="OperationContext"/> (a version-7
-/// GUID rendered as a correlation id), the linked timeout source <c>Upstream.InvokeAsync</c> creates per call, and the
+/// GUID rendered as a correlation id), the linked timeout source <c>DownstreamServer.InvokeAsync</c> creates per call, and the
 /// downstream request copy <c>OperationRouter.CallToolAsync</c> makes. The baseline is a random (version 4) GUID
 /// rendered the same way, the cheapest unique correlation id.
 /// </summary>

@@ -44,7 +44,7 @@ public class PipelineBenchmarks : IDisposable
         {
             TargetName = "fixture__echo",
             ServerId = "fixture",
-            UpstreamName = "echo",
+            DownstreamName = "echo",
         };
 
         if (Observed)

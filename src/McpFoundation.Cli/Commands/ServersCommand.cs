@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using McpFoundation.Configuration;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 
 namespace McpFoundation.Cli.Commands;
 
@@ -42,7 +42,7 @@ internal static class ServersCommand
                 }
             }
 
-            return health.Any(h => h.State == UpstreamState.Failed) ? ExitCodes.Failure : ExitCodes.Success;
+            return health.Any(h => h.State == ServerState.Failed) ? ExitCodes.Failure : ExitCodes.Success;
         });
         servers.Subcommands.Add(list);
         return servers;

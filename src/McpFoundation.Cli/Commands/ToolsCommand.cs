@@ -16,7 +16,7 @@ internal static class ToolsCommand
             if (json)
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(
-                    available.Select(t => new { name = t.Name, server = t.ServerId, upstreamName = t.UpstreamName, title = t.Title, description = t.Description, inputSchema = t.InputSchema, annotations = t.Annotations }),
+                    available.Select(t => new { name = t.Name, server = t.ServerId, downstreamName = t.DownstreamName, title = t.Title, description = t.Description, inputSchema = t.InputSchema, annotations = t.Annotations }),
                     CliJson.Indented));
             }
             else

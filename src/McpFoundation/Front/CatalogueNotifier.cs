@@ -1,6 +1,6 @@
 using McpFoundation.Sessions;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.Front;

@@ -2,7 +2,7 @@ using McpFoundation.Pipeline;
 using McpFoundation.Routing;
 using McpFoundation.Sessions;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;

@@ -7,7 +7,7 @@ using McpFoundation.Routing;
 using McpFoundation.Sessions;
 using McpFoundation.Telemetry;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

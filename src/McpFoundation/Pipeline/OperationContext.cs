@@ -37,7 +37,7 @@ public sealed class OperationContext
     public string? ServerId { get; set; }
 
     /// <summary>Gets or sets the name of the tool or prompt on the downstream server, once known.</summary>
-    public string? UpstreamName { get; set; }
+    public string? DownstreamName { get; set; }
 
     /// <summary>Gets or sets the operation's arguments, as the client sent them.</summary>
     public IReadOnlyDictionary<string, JsonElement>? Arguments { get; set; }

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using McpFoundation.Pipeline;
 using McpFoundation.Sessions;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -36,14 +36,14 @@ internal sealed partial class OperationRouter
         sessions.SessionEnded += OnSessionEnded;
     }
 
-    /// <summary>Fills in the server and upstream name of a tool call; returns an error message if the tool is unknown.</summary>
+    /// <summary>Fills in the server and server name of a tool call; returns an error message if the tool is unknown.</summary>
     public string? ResolveTool(OperationContext context, string exposedName)
     {
         context.TargetName = exposedName;
         if (_catalogue.Current.TryGetTool(exposedName, out NamedRoute route))
         {
             context.ServerId = route.ServerId;
-            context.UpstreamName = route.UpstreamName;
+            context.DownstreamName = route.DownstreamName;
             return null;
         }
 
@@ -60,15 +60,15 @@ internal sealed partial class OperationRouter
         int separator = exposedName.IndexOf(ToolNaming.Separator, StringComparison.Ordinal);
         if (_catalogue.Namespacing != Configuration.ToolNamespacing.Prefix
             || separator <= 0
-            || !_servers.TryGetUpstream(exposedName[..separator], out Upstream upstream)
-            || upstream.Health.State == UpstreamState.Connected)
+            || !_servers.TryGetServer(exposedName[..separator], out DownstreamServer server)
+            || server.Health.State == ServerState.Connected)
         {
             return null;
         }
 
-        context.ServerId = upstream.Id;
-        context.UpstreamName = exposedName[(separator + ToolNaming.Separator.Length)..];
-        return upstream.Unavailable();
+        context.ServerId = server.Id;
+        context.DownstreamName = exposedName[(separator + ToolNaming.Separator.Length)..];
+        return server.Unavailable();
     }
 
     public string? ResolvePrompt(OperationContext context, string exposedName)
@@ -77,7 +77,7 @@ internal sealed partial class OperationRouter
         if (_catalogue.Current.TryGetPrompt(exposedName, out NamedRoute route))
         {
             context.ServerId = route.ServerId;
-            context.UpstreamName = route.UpstreamName;
+            context.DownstreamName = route.DownstreamName;
             return null;
         }
 
@@ -87,7 +87,7 @@ internal sealed partial class OperationRouter
     public string? ResolveResource(OperationContext context, string uri)
     {
         context.TargetName = uri;
-        context.UpstreamName = uri;
+        context.DownstreamName = uri;
         if (_catalogue.Current.FindResourceServer(uri) is { } serverId)
         {
             context.ServerId = serverId;
@@ -105,7 +105,7 @@ internal sealed partial class OperationRouter
                 return ResolvePrompt(context, prompt.Name);
             case ResourceTemplateReference resource:
                 context.TargetName = resource.Uri;
-                context.UpstreamName = resource.Uri;
+                context.DownstreamName = resource.Uri;
                 context.ServerId = resource.Uri is null ? null : _catalogue.Current.FindTemplateServer(resource.Uri) ?? _catalogue.Current.FindResourceServer(resource.Uri);
                 return context.ServerId is null ? $"No connected server offers the resource template '{resource.Uri}'." : null;
             default:
@@ -114,7 +114,7 @@ internal sealed partial class OperationRouter
     }
 
     public bool SupportsCompletion(string serverId) =>
-        _servers.TryGetUpstream(serverId, out Upstream upstream) && upstream.Capabilities?.Completions is not null;
+        _servers.TryGetServer(serverId, out DownstreamServer server) && server.Capabilities?.Completions is not null;
 
     /// <summary>Gets the number of tool calls waiting for a stateless client to answer input requests.</summary>
     internal int SuspendedCallCount => _suspended.Count;
@@ -126,7 +126,7 @@ internal sealed partial class OperationRouter
             return ResumeToolCallAsync(context, request, requestState, requestServer!, cancellationToken);
         }
 
-        CallToolRequestParams downstream = new() { Name = context.UpstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) };
+        CallToolRequestParams downstream = new() { Name = context.DownstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) };
         if (requestServer is { IsMrtrSupported: true } && context.Session is { IsPersistent: false })
         {
             // A stateless (2026-07-28) client cannot receive server-to-client requests: forward them as MRTR input requests.
@@ -150,14 +150,14 @@ internal sealed partial class OperationRouter
             context,
             requestServer,
             request.ProgressToken,
-            new GetPromptRequestParams { Name = context.UpstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) },
+            new GetPromptRequestParams { Name = context.DownstreamName!, Arguments = request.Arguments, Meta = ForwardedMeta(request.Meta) },
             RequestMethods.PromptsGet,
             cancellationToken);
 
     public ValueTask<CompleteResult> CompleteAsync(OperationContext context, CompleteRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
     {
         Reference reference = request.Ref is PromptReference prompt
-            ? new PromptReference { Name = context.UpstreamName!, Title = prompt.Title }
+            ? new PromptReference { Name = context.DownstreamName!, Title = prompt.Title }
             : request.Ref;
         return ForwardAsync<CompleteRequestParams, CompleteResult>(
             context,
@@ -171,10 +171,10 @@ internal sealed partial class OperationRouter
     /// <summary>Subscribes the session to a resource; the server is subscribed once, however many sessions want it.</summary>
     public async ValueTask SubscribeAsync(OperationContext context, ClientSession session, string uri, CancellationToken cancellationToken)
     {
-        Upstream upstream = GetUpstream(context.ServerId!);
-        if (upstream.Capabilities?.Resources?.Subscribe != true)
+        DownstreamServer server = GetServer(context.ServerId!);
+        if (server.Capabilities?.Resources?.Subscribe != true)
         {
-            throw new McpProtocolException($"Server '{upstream.Id}' does not support resource subscriptions.", (McpErrorCode)GatewayErrorCodes.FeatureNotSupported);
+            throw new McpProtocolException($"Server '{server.Id}' does not support resource subscriptions.", (McpErrorCode)GatewayErrorCodes.FeatureNotSupported);
         }
 
         if (!session.AddSubscription(uri))
@@ -185,8 +185,8 @@ internal sealed partial class OperationRouter
         bool first;
         lock (_subscriptionLock)
         {
-            _subscriptions.TryGetValue((upstream.Id, uri), out int count);
-            _subscriptions[(upstream.Id, uri)] = count + 1;
+            _subscriptions.TryGetValue((server.Id, uri), out int count);
+            _subscriptions[(server.Id, uri)] = count + 1;
             first = count == 0;
         }
 
@@ -194,12 +194,12 @@ internal sealed partial class OperationRouter
         {
             try
             {
-                await upstream.InvokeAsync("resources/subscribe", uri, static async (c, u, ct) => { await c.SubscribeToResourceAsync(u, cancellationToken: ct); return true; }, cancellationToken);
+                await server.InvokeAsync("resources/subscribe", uri, static async (c, u, ct) => { await c.SubscribeToResourceAsync(u, cancellationToken: ct); return true; }, cancellationToken);
             }
             catch
             {
                 session.RemoveSubscription(uri);
-                Release(upstream.Id, uri);
+                Release(server.Id, uri);
                 throw;
             }
         }
@@ -212,29 +212,29 @@ internal sealed partial class OperationRouter
             return;
         }
 
-        if (_servers.TryGetUpstream(context.ServerId!, out Upstream upstream))
+        if (_servers.TryGetServer(context.ServerId!, out DownstreamServer server))
         {
-            await upstream.InvokeAsync("resources/unsubscribe", uri, static async (c, u, ct) => { await c.UnsubscribeFromResourceAsync(u, cancellationToken: ct); return true; }, cancellationToken);
+            await server.InvokeAsync("resources/unsubscribe", uri, static async (c, u, ct) => { await c.UnsubscribeFromResourceAsync(u, cancellationToken: ct); return true; }, cancellationToken);
         }
     }
 
     /// <summary>Sends the most verbose level any session wants to every server that logs.</summary>
     public async ValueTask SetLoggingLevelAsync(LoggingLevel level, CancellationToken cancellationToken)
     {
-        foreach (Upstream upstream in _servers.Upstreams)
+        foreach (DownstreamServer server in _servers.Servers)
         {
-            if (upstream.Capabilities?.Logging is null || upstream.Health.State != UpstreamState.Connected)
+            if (server.Capabilities?.Logging is null || server.Health.State != ServerState.Connected)
             {
                 continue;
             }
 
             try
             {
-                await upstream.InvokeAsync("logging/setLevel", level, static async (c, l, ct) => { await c.SetLoggingLevelAsync(l, cancellationToken: ct); return true; }, cancellationToken);
+                await server.InvokeAsync("logging/setLevel", level, static async (c, l, ct) => { await c.SetLoggingLevelAsync(l, cancellationToken: ct); return true; }, cancellationToken);
             }
             catch (McpException ex)
             {
-                LogSetLevelFailed(_logger, upstream.Id, ex.Message);
+                LogSetLevelFailed(_logger, server.Id, ex.Message);
             }
         }
     }
@@ -248,18 +248,18 @@ internal sealed partial class OperationRouter
         CancellationToken cancellationToken)
         where TParams : RequestParams
     {
-        Upstream upstream = GetUpstream(context.ServerId!);
-        using Upstream.CallRegistration registration = upstream.Track(requestServer is null
+        DownstreamServer server = GetServer(context.ServerId!);
+        using DownstreamServer.CallRegistration registration = server.Track(requestServer is null
             ? new InFlightCall(null, null, context.CorrelationId)
             : new InFlightCall(context.Session, requestServer, context.CorrelationId));
 
         ProgressSink? progress = clientProgressToken is { } token && requestServer is not null
-            ? OpenProgress(upstream, token, requestServer, context, downstreamRequest)
+            ? OpenProgress(server, token, requestServer, context, downstreamRequest)
             : null;
 
         try
         {
-            return await upstream.ForwardAsync<TParams, TResult>(method, downstreamRequest, cancellationToken);
+            return await server.ForwardAsync<TParams, TResult>(method, downstreamRequest, cancellationToken);
         }
         finally
         {
@@ -272,9 +272,9 @@ internal sealed partial class OperationRouter
     }
 
     /// <summary>Relays the call's progress to the client: the downstream request carries a gateway-issued token instead of the client's.</summary>
-    private ProgressSink OpenProgress(Upstream upstream, ProgressToken clientToken, McpServer requestServer, OperationContext context, RequestParams downstreamRequest)
+    private ProgressSink OpenProgress(DownstreamServer server, ProgressToken clientToken, McpServer requestServer, OperationContext context, RequestParams downstreamRequest)
     {
-        ProgressSink progress = upstream.Progress.Open(clientToken, requestServer, _pipeline, context);
+        ProgressSink progress = server.Progress.Open(clientToken, requestServer, _pipeline, context);
         downstreamRequest.Meta ??= [];
         downstreamRequest.Meta["progressToken"] = progress.DownstreamTokenText;
         return progress;
@@ -283,22 +283,22 @@ internal sealed partial class OperationRouter
     private async ValueTask<CallToolResult> StartSuspendableToolCallAsync(
         OperationContext context, CallToolRequestParams request, CallToolRequestParams downstream, McpServer requestServer, CancellationToken cancellationToken)
     {
-        Upstream upstream = GetUpstream(context.ServerId!);
+        DownstreamServer server = GetServer(context.ServerId!);
         var call = new SuspendedCall(SuspendedCallStore.NewId(), context.TargetName!, context.UserId, new ClientInputExchange());
         if (request.ProgressToken is { } token)
         {
-            call.Progress = OpenProgress(upstream, token, requestServer, context, downstream);
+            call.Progress = OpenProgress(server, token, requestServer, context, downstream);
         }
 
         var inFlight = new InFlightCall(context.Session!, requestServer, context.CorrelationId) { Exchange = call.Exchange };
-        call.Downstream = RunDownstreamAsync(upstream, inFlight, downstream, call);
-        return await AwaitOrSuspendAsync(call, upstream, requestServer, cancellationToken);
+        call.Downstream = RunDownstreamAsync(server, inFlight, downstream, call);
+        return await AwaitOrSuspendAsync(call, server, requestServer, cancellationToken);
     }
 
-    private static async Task<CallToolResult> RunDownstreamAsync(Upstream upstream, InFlightCall inFlight, CallToolRequestParams downstream, SuspendedCall call)
+    private static async Task<CallToolResult> RunDownstreamAsync(DownstreamServer server, InFlightCall inFlight, CallToolRequestParams downstream, SuspendedCall call)
     {
-        using Upstream.CallRegistration registration = upstream.Track(inFlight);
-        return await upstream.ForwardAsync<CallToolRequestParams, CallToolResult>(RequestMethods.ToolsCall, downstream, call.Lifetime);
+        using DownstreamServer.CallRegistration registration = server.Track(inFlight);
+        return await server.ForwardAsync<CallToolRequestParams, CallToolResult>(RequestMethods.ToolsCall, downstream, call.Lifetime);
     }
 
     private async ValueTask<CallToolResult> ResumeToolCallAsync(
@@ -324,14 +324,14 @@ internal sealed partial class OperationRouter
             await call.Progress.RetargetAsync(requestServer);
         }
 
-        return await AwaitOrSuspendAsync(call, GetUpstream(context.ServerId!), requestServer, cancellationToken);
+        return await AwaitOrSuspendAsync(call, GetServer(context.ServerId!), requestServer, cancellationToken);
     }
 
     /// <summary>
     /// Waits for the downstream result, or for the downstream to ask for client input; in the second case the call is
     /// parked and the client gets an input-required result whose requestState names it.
     /// </summary>
-    private async ValueTask<CallToolResult> AwaitOrSuspendAsync(SuspendedCall call, Upstream upstream, McpServer requestServer, CancellationToken cancellationToken)
+    private async ValueTask<CallToolResult> AwaitOrSuspendAsync(SuspendedCall call, DownstreamServer server, McpServer requestServer, CancellationToken cancellationToken)
     {
         Task<CallToolResult> downstream = call.Downstream!;
         try
@@ -370,7 +370,7 @@ internal sealed partial class OperationRouter
         }
 
         _suspended.Park(call);
-        call.StartExpiry(_timeProvider, upstream.CallTimeout, expired =>
+        call.StartExpiry(_timeProvider, server.CallTimeout, expired =>
         {
             if (_suspended.Remove(expired))
             {
@@ -398,9 +398,9 @@ internal sealed partial class OperationRouter
         }
     }
 
-    private Upstream GetUpstream(string serverId) =>
-        _servers.TryGetUpstream(serverId, out Upstream upstream)
-            ? upstream
+    private DownstreamServer GetServer(string serverId) =>
+        _servers.TryGetServer(serverId, out DownstreamServer server)
+            ? server
             : throw new McpProtocolException($"Server '{serverId}' was removed. Call tools/list for what is available now.", (McpErrorCode)GatewayErrorCodes.ServerUnavailable);
 
     /// <summary>Copies the client's <c>_meta</c> minus what belongs to the client's own connection (progress token, per-request protocol fields).</summary>

@@ -1,5 +1,5 @@
 using McpFoundation.Sessions;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.Routing;

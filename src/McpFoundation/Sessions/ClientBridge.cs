@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using McpFoundation.Pipeline;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -25,31 +25,31 @@ internal sealed partial class ClientBridge
         _logger = logger;
     }
 
-    public ValueTask<CreateMessageResult> SampleAsync(Upstream upstream, CreateMessageRequestParams? request, CancellationToken cancellationToken) =>
-        ForwardAsync(upstream, RequestMethods.SamplingCreateMessage, request ?? throw MissingParams("sampling/createMessage"), static c => c?.Sampling is not null,
+    public ValueTask<CreateMessageResult> SampleAsync(DownstreamServer server, CreateMessageRequestParams? request, CancellationToken cancellationToken) =>
+        ForwardAsync(server, RequestMethods.SamplingCreateMessage, request ?? throw MissingParams("sampling/createMessage"), static c => c?.Sampling is not null,
             static (server, r, ct) => server.SampleAsync(r, ct),
             static r => InputRequest.ForSampling(r),
             static response => response.Deserialize(InputResponse.CreateMessageResultJsonTypeInfo),
             cancellationToken);
 
-    public ValueTask<ElicitResult> ElicitAsync(Upstream upstream, ElicitRequestParams? request, CancellationToken cancellationToken) =>
-        ForwardAsync(upstream, RequestMethods.ElicitationCreate, request ?? throw MissingParams("elicitation/create"), static c => c?.Elicitation is not null,
+    public ValueTask<ElicitResult> ElicitAsync(DownstreamServer server, ElicitRequestParams? request, CancellationToken cancellationToken) =>
+        ForwardAsync(server, RequestMethods.ElicitationCreate, request ?? throw MissingParams("elicitation/create"), static c => c?.Elicitation is not null,
             static (server, r, ct) => server.ElicitAsync(r, ct),
             static r => InputRequest.ForElicitation(r),
             static response => response.Deserialize(InputResponse.ElicitResultJsonTypeInfo),
             cancellationToken);
 
-    public ValueTask<ListRootsResult> ListRootsAsync(Upstream upstream, ListRootsRequestParams? request, CancellationToken cancellationToken)
+    public ValueTask<ListRootsResult> ListRootsAsync(DownstreamServer server, ListRootsRequestParams? request, CancellationToken cancellationToken)
     {
-        if (upstream.InFlightCalls.Count == 0)
+        if (server.InFlightCalls.Count == 0)
         {
             // Servers ask for roots right after initialization, before any client call: the gateway itself grants no
             // roots, so the truthful and least-privileged answer is an empty list (servers then keep their own settings).
-            LogNoRootsOutsideCall(_logger, upstream.Id);
+            LogNoRootsOutsideCall(_logger, server.Id);
             return ValueTask.FromResult(new ListRootsResult { Roots = [] });
         }
 
-        return ForwardAsync(upstream, RequestMethods.RootsList, request ?? new ListRootsRequestParams(), static c => c?.Roots is not null,
+        return ForwardAsync(server, RequestMethods.RootsList, request ?? new ListRootsRequestParams(), static c => c?.Roots is not null,
             static (server, r, ct) => server.RequestRootsAsync(r, ct),
             static r => InputRequest.ForRootsList(r),
             static response => response.Deserialize(InputResponse.ListRootsResultJsonTypeInfo),
@@ -58,12 +58,12 @@ internal sealed partial class ClientBridge
 
     private static McpProtocolException MissingParams(string method) => new($"{method} needs params.", McpErrorCode.InvalidParams);
 
-    public async ValueTask OnServerNotificationAsync(Upstream upstream, JsonRpcNotification notification, CancellationToken cancellationToken)
+    public async ValueTask OnServerNotificationAsync(DownstreamServer server, JsonRpcNotification notification, CancellationToken cancellationToken)
     {
         switch (notification.Method)
         {
             case NotificationMethods.LoggingMessageNotification:
-                await ForwardLogMessageAsync(upstream, notification, cancellationToken);
+                await ForwardLogMessageAsync(server, notification, cancellationToken);
                 break;
 
             case NotificationMethods.ResourceUpdatedNotification:
@@ -75,7 +75,7 @@ internal sealed partial class ClientBridge
 
                 foreach (ClientSession session in _sessions.Sessions)
                 {
-                    if (session.IsSubscribed(uri) && await _pipeline.AllowsServerNotificationAsync(notification.Method, upstream.Id, uri, session, session.UserId, correlationId: null, cancellationToken))
+                    if (session.IsSubscribed(uri) && await _pipeline.AllowsServerNotificationAsync(notification.Method, server.Id, uri, session, session.UserId, correlationId: null, cancellationToken))
                     {
                         await SendQuietlyAsync(session, notification.Method, notification.Params?.DeepClone(), cancellationToken);
                     }
@@ -94,7 +94,7 @@ internal sealed partial class ClientBridge
         }
     }
 
-    private async ValueTask ForwardLogMessageAsync(Upstream upstream, JsonRpcNotification notification, CancellationToken cancellationToken)
+    private async ValueTask ForwardLogMessageAsync(DownstreamServer server, JsonRpcNotification notification, CancellationToken cancellationToken)
     {
         if (notification.Params is not JsonObject parameters)
         {
@@ -105,14 +105,14 @@ internal sealed partial class ClientBridge
         foreach (ClientSession session in _sessions.Sessions)
         {
             if ((session.LoggingLevel is { } wanted && level < wanted)
-                || !await _pipeline.AllowsServerNotificationAsync(notification.Method, upstream.Id, parameters["logger"]?.GetValue<string>(), session, session.UserId, correlationId: null, cancellationToken))
+                || !await _pipeline.AllowsServerNotificationAsync(notification.Method, server.Id, parameters["logger"]?.GetValue<string>(), session, session.UserId, correlationId: null, cancellationToken))
             {
                 continue;
             }
 
             var forwarded = (JsonObject)parameters.DeepClone();
             string? logger = parameters["logger"]?.GetValue<string>();
-            forwarded["logger"] = logger is null ? upstream.Id : upstream.Id + "/" + logger;
+            forwarded["logger"] = logger is null ? server.Id : server.Id + "/" + logger;
             await SendQuietlyAsync(session, notification.Method, forwarded, cancellationToken);
         }
     }
@@ -131,7 +131,7 @@ internal sealed partial class ClientBridge
     };
 
     private async ValueTask<TResult> ForwardAsync<TRequest, TResult>(
-        Upstream upstream,
+        DownstreamServer server,
         string method,
         TRequest request,
         Func<ClientCapabilities?, bool> hasCapability,
@@ -140,18 +140,18 @@ internal sealed partial class ClientBridge
         Func<InputResponse, TResult?> fromInputResponse,
         CancellationToken cancellationToken)
     {
-        InFlightCall call = ResolveCall(upstream, method);
+        InFlightCall call = ResolveCall(server, method);
         if (call.Session is not { } session || call.RequestServer is not { } requestServer)
         {
-            LogRefused(_logger, method, upstream.Id, "the call came from the library API, which has no client to ask", call.CorrelationId);
+            LogRefused(_logger, method, server.Id, "the call came from the library API, which has no client to ask", call.CorrelationId);
             throw new McpProtocolException(
-                $"Server '{upstream.Id}' sent {method} during a call made through the gateway's library API, which has no client to answer it.",
+                $"Server '{server.Id}' sent {method} during a call made through the gateway's library API, which has no client to answer it.",
                 (McpErrorCode)GatewayErrorCodes.ClientCapabilityMissing);
         }
 
         if (!hasCapability(session.Capabilities))
         {
-            LogRefused(_logger, method, upstream.Id, "client lacks the capability", call.CorrelationId);
+            LogRefused(_logger, method, server.Id, "client lacks the capability", call.CorrelationId);
             throw new McpProtocolException(
                 $"The client of this call did not declare the capability {method} needs, so the gateway cannot forward it.",
                 (McpErrorCode)GatewayErrorCodes.ClientCapabilityMissing);
@@ -159,7 +159,7 @@ internal sealed partial class ClientBridge
 
         var context = new OperationContext(OperationCategory.ServerToClientRequest, method)
         {
-            ServerId = upstream.Id,
+            ServerId = server.Id,
             TargetName = method,
             Session = session,
             UserId = session.UserId,
@@ -198,10 +198,10 @@ internal sealed partial class ClientBridge
             : throw new McpProtocolException(result.Decision.Reason ?? "Denied.", (McpErrorCode)result.Decision.Code);
     }
 
-    private InFlightCall ResolveCall(Upstream upstream, string method)
+    private InFlightCall ResolveCall(DownstreamServer server, string method)
     {
         InFlightCall? found = null;
-        foreach (InFlightCall call in upstream.InFlightCalls)
+        foreach (InFlightCall call in server.InFlightCalls)
         {
             if (found is null)
             {
@@ -209,18 +209,18 @@ internal sealed partial class ClientBridge
             }
             else if (!ReferenceEquals(found.Session, call.Session))
             {
-                LogRefused(_logger, method, upstream.Id, "several client sessions have calls in flight on this server", found.CorrelationId);
+                LogRefused(_logger, method, server.Id, "several client sessions have calls in flight on this server", found.CorrelationId);
                 throw new McpProtocolException(
-                    $"Server '{upstream.Id}' sent {method} while calls from several client sessions were in flight, so the gateway cannot tell whose it is and refuses it rather than risk sending it to the wrong user.",
+                    $"Server '{server.Id}' sent {method} while calls from several client sessions were in flight, so the gateway cannot tell whose it is and refuses it rather than risk sending it to the wrong user.",
                     (McpErrorCode)GatewayErrorCodes.ClientRequestNotRoutable);
             }
         }
 
         if (found is null)
         {
-            LogRefused(_logger, method, upstream.Id, "no client call in flight", "-");
+            LogRefused(_logger, method, server.Id, "no client call in flight", "-");
             throw new McpProtocolException(
-                $"Server '{upstream.Id}' sent {method} outside any client request; the gateway forwards server-to-client requests only on behalf of the call that caused them.",
+                $"Server '{server.Id}' sent {method} outside any client request; the gateway forwards server-to-client requests only on behalf of the call that caused them.",
                 (McpErrorCode)GatewayErrorCodes.ClientRequestNotRoutable);
         }
 

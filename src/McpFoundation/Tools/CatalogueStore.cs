@@ -1,5 +1,5 @@
 using McpFoundation.Hosting;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.Logging;
 
 namespace McpFoundation.Tools;
@@ -34,7 +34,7 @@ internal sealed partial class CatalogueStore
         lock (_rebuildLock)
         {
             GatewayCatalogue next = GatewayCatalogue.Build(
-                _servers.Upstreams.Select(u => (u.Id, u.Catalogue)),
+                _servers.Servers.Select(u => (u.Id, u.Catalogue)),
                 _configuration.Current.Namespacing);
             foreach (string collision in next.Collisions)
             {
@@ -46,7 +46,7 @@ internal sealed partial class CatalogueStore
         }
     }
 
-    private void OnCatalogueChanged(Upstream upstream, CatalogueParts parts)
+    private void OnCatalogueChanged(DownstreamServer server, CatalogueParts parts)
     {
         Rebuild();
         Changed?.Invoke(parts);

@@ -2,14 +2,14 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpFoundation.Configuration;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.Tools;
 
 /// <summary>Where an exposed tool or prompt name leads.</summary>
-internal sealed record NamedRoute(string ServerId, string UpstreamName);
+internal sealed record NamedRoute(string ServerId, string DownstreamName);
 
 /// <summary>
 /// An immutable snapshot of everything the gateway exposes, across all connected servers, with the routes back to them.
@@ -24,7 +24,7 @@ internal sealed class GatewayCatalogue
 
     private GatewayCatalogue(
         IReadOnlyList<Tool> tools,
-        IReadOnlyList<(Tool Tool, string ServerId, string UpstreamName)> toolDetails,
+        IReadOnlyList<(Tool Tool, string ServerId, string DownstreamName)> toolDetails,
         FrozenDictionary<string, NamedRoute> toolRoutes,
         IReadOnlyList<Prompt> prompts,
         FrozenDictionary<string, NamedRoute> promptRoutes,
@@ -50,7 +50,7 @@ internal sealed class GatewayCatalogue
 
     public IReadOnlyList<Tool> Tools { get; }
 
-    public IReadOnlyList<(Tool Tool, string ServerId, string UpstreamName)> ToolDetails { get; }
+    public IReadOnlyList<(Tool Tool, string ServerId, string DownstreamName)> ToolDetails { get; }
 
     public IReadOnlyList<Prompt> Prompts { get; }
 
@@ -98,7 +98,7 @@ internal sealed class GatewayCatalogue
         return null;
     }
 
-    public static GatewayCatalogue Build(IEnumerable<(string ServerId, UpstreamCatalogue Catalogue)> upstreams, ToolNamespacing namespacing)
+    public static GatewayCatalogue Build(IEnumerable<(string ServerId, ServerCatalogue Catalogue)> servers, ToolNamespacing namespacing)
     {
         var tools = new List<Tool>();
         var toolDetails = new List<(Tool, string, string)>();
@@ -111,7 +111,7 @@ internal sealed class GatewayCatalogue
         var templateRoutes = new List<(UriTemplateMatcher, string)>();
         var collisions = new List<string>();
 
-        foreach ((string serverId, UpstreamCatalogue catalogue) in upstreams)
+        foreach ((string serverId, ServerCatalogue catalogue) in servers)
         {
             foreach (Tool tool in catalogue.Tools)
             {

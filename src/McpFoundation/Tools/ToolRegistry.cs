@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -43,7 +43,7 @@ public sealed partial class ToolRegistry
         IReadOnlyList<ToolInfo> tools =
         [
             .. _catalogue.Current.ToolDetails.Select(static d => new ToolInfo(
-                d.Tool.Name, d.ServerId, d.UpstreamName, d.Tool.Title, d.Tool.Description, d.Tool.InputSchema, d.Tool.Annotations)),
+                d.Tool.Name, d.ServerId, d.DownstreamName, d.Tool.Title, d.Tool.Description, d.Tool.InputSchema, d.Tool.Annotations)),
         ];
         return ValueTask.FromResult(tools);
     }

@@ -92,7 +92,7 @@ public abstract class EverythingGateway : IAsyncLifetime
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
         _host = await GatewayHost.StartAsync(TestServers.Configuration(await DefineAsync(cts.Token)), cts.Token);
-        Assert.Equal(Upstreams.UpstreamState.Connected, _host.ServerManager.GetHealth().Single().State);
+        Assert.Equal(Servers.ServerState.Connected, _host.ServerManager.GetHealth().Single().State);
     }
 
     public virtual async Task DisposeAsync()

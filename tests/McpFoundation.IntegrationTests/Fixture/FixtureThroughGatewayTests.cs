@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpFoundation.IntegrationTests.Infrastructure;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -28,7 +28,7 @@ public sealed class FixtureThroughGatewayTests(FixtureGateway gateway) : IClassF
         IList<McpClientTool> tools = await client.Client.ListToolsAsync(cancellationToken: cts.Token);
 
         var names = tools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        Assert.All(gateway.Host.ServerManager.GetHealth(), h => Assert.Equal(UpstreamState.Connected, h.State));
+        Assert.All(gateway.Host.ServerManager.GetHealth(), h => Assert.Equal(ServerState.Connected, h.State));
         Assert.Contains("fixture__echo", names);
         Assert.Contains("inherit__echo", names);
         Assert.Contains("fixture_http__echo", names);
@@ -137,7 +137,7 @@ public sealed class FixtureThroughGatewayTests(FixtureGateway gateway) : IClassF
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
         await using TestClient client = await gateway.Host.ConnectAsync(front, cts.Token);
-        Assert.True(gateway.Host.ServerManager.TryGetUpstream("fixture", out Upstream upstream));
+        Assert.True(gateway.Host.ServerManager.TryGetServer("fixture", out DownstreamServer server));
         int startedBefore = Events("started ");
         int cancelledBefore = Events("cancelled ");
         using var callCts = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
@@ -153,7 +153,7 @@ public sealed class FixtureThroughGatewayTests(FixtureGateway gateway) : IClassF
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         await Eventually.WaitUntilAsync(() => Events("cancelled ") > cancelledBefore, "the fixture records the cancellation", cts.Token);
-        await Eventually.WaitUntilAsync(() => upstream.InFlightCalls.Count == 0, "the gateway forgets the call", cts.Token);
+        await Eventually.WaitUntilAsync(() => server.InFlightCalls.Count == 0, "the gateway forgets the call", cts.Token);
     }
 
     [Theory]

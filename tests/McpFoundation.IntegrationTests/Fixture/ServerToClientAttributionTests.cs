@@ -1,7 +1,7 @@
 using McpFoundation.IntegrationTests.Infrastructure;
 using McpFoundation.Pipeline;
 using McpFoundation.Sessions;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -19,10 +19,10 @@ public sealed class ServerToClientAttributionTests(FixtureGateway gateway) : ICl
     public async Task ListRoots_NoCallInFlight_AnsweredWithNoRoots()
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
-        Assert.True(gateway.Host.ServerManager.TryGetUpstream("paged", out Upstream upstream));
-        Assert.Empty(upstream.InFlightCalls);
+        Assert.True(gateway.Host.ServerManager.TryGetServer("paged", out DownstreamServer server));
+        Assert.Empty(server.InFlightCalls);
 
-        ListRootsResult roots = await gateway.Host.Services.GetRequiredService<ClientBridge>().ListRootsAsync(upstream, new ListRootsRequestParams(), cts.Token);
+        ListRootsResult roots = await gateway.Host.Services.GetRequiredService<ClientBridge>().ListRootsAsync(server, new ListRootsRequestParams(), cts.Token);
 
         Assert.Empty(roots.Roots);
     }
@@ -31,11 +31,11 @@ public sealed class ServerToClientAttributionTests(FixtureGateway gateway) : ICl
     public async Task Sample_NoCallInFlight_RefusedAsNotRoutable()
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
-        Assert.True(gateway.Host.ServerManager.TryGetUpstream("paged", out Upstream upstream));
+        Assert.True(gateway.Host.ServerManager.TryGetServer("paged", out DownstreamServer server));
         var request = new CreateMessageRequestParams { Messages = [new SamplingMessage { Role = Role.User, Content = [new TextContentBlock { Text = "hi" }] }], MaxTokens = 10 };
 
         McpProtocolException ex = await Assert.ThrowsAsync<McpProtocolException>(() =>
-            gateway.Host.Services.GetRequiredService<ClientBridge>().SampleAsync(upstream, request, cts.Token).AsTask());
+            gateway.Host.Services.GetRequiredService<ClientBridge>().SampleAsync(server, request, cts.Token).AsTask());
 
         Assert.Equal((McpErrorCode)GatewayErrorCodes.ClientRequestNotRoutable, ex.ErrorCode);
     }

@@ -3,7 +3,7 @@ using McpFoundation.AspNetCore;
 using McpFoundation.AspNetCore.Http;
 using McpFoundation.Configuration;
 using McpFoundation.Front;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using McpFoundation.IntegrationTests.Infrastructure;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.IntegrationTests.Library;
@@ -31,7 +31,7 @@ public sealed class LibraryApiTests
         Assert.Equal(-32042, failed.ErrorCode);
         Assert.Equal("boom", failed.ErrorMessage);
         ToolInfo echo = Assert.Single(tools, t => t.Name == "fixture__echo");
-        Assert.Equal(("fixture", "echo"), (echo.ServerId, echo.UpstreamName));
+        Assert.Equal(("fixture", "echo"), (echo.ServerId, echo.DownstreamName));
         Assert.Collection(
             executed,
             e => Assert.Equal(("fixture__echo", "fixture", "user123", true, (int?)null), (e.ToolName, e.ServerId, e.UserId, e.Succeeded, e.ErrorCode)),
@@ -60,7 +60,7 @@ public sealed class LibraryApiTests
         IReadOnlyList<ToolInfo> afterRemove = await gateway.ToolRegistry.ListAvailableToolsAsync(cts.Token);
         ToolCallOutcome callAfterRemove = await gateway.ExecuteToolAsync("added__echo", Arguments(("message", "hi")), "user123", cts.Token);
 
-        Assert.Equal(UpstreamState.Connected, added.State);
+        Assert.Equal(ServerState.Connected, added.State);
         Assert.Equal("added", addedName);
         Assert.Contains(withAdded, t => t.Name == "added__echo" && t.ServerId == "added");
         Assert.Equal("hi", call.Result!.Text());
@@ -69,8 +69,8 @@ public sealed class LibraryApiTests
         Assert.Contains(afterRemove, t => t.Name == "fixture__echo");
         Assert.False(callAfterRemove.Succeeded);
         Assert.Equal(-32602, callAfterRemove.ErrorCode);
-        Assert.Contains(changes, e => e.Current.ServerId == "added" && e.Current.State == UpstreamState.Connected);
-        Assert.Contains(changes, e => e.Current.ServerId == "added" && e.Current.State == UpstreamState.Stopped);
+        Assert.Contains(changes, e => e.Current.ServerId == "added" && e.Current.State == ServerState.Connected);
+        Assert.Contains(changes, e => e.Current.ServerId == "added" && e.Current.State == ServerState.Stopped);
         Assert.DoesNotContain("added", gateway.ServerManager.ServerIds);
     }
 
@@ -85,7 +85,7 @@ public sealed class LibraryApiTests
         ServerHealth again = await gateway.ServerManager.AddServerAsync("first", TestServers.Fixture("first"), cts.Token);
         ToolCallOutcome call = await gateway.ExecuteToolAsync("first__echo", Arguments(("message", "back")), "user123", cts.Token);
 
-        Assert.Equal(UpstreamState.Connected, again.State);
+        Assert.Equal(ServerState.Connected, again.State);
         Assert.Equal(["second", "first"], gateway.ServerManager.ServerIds);
         Assert.Equal(["second", "first"], gateway.ServerManager.GetHealth().Select(h => h.ServerId));
         Assert.Equal("back", call.Result!.Text());

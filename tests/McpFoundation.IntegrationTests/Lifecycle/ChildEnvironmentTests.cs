@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using McpFoundation.Configuration;
 using McpFoundation.Hosting;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Protocol;
 

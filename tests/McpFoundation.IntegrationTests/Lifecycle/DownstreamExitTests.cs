@@ -1,6 +1,6 @@
 using McpFoundation.IntegrationTests.Infrastructure;
 using McpFoundation.Pipeline;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -23,7 +23,7 @@ public sealed class DownstreamExitTests
         var failed = new TaskCompletionSource<ServerHealth>(TaskCreationOptions.RunContinuationsAsynchronously);
         host.ServerManager.ServerHealthChanged += (_, e) =>
         {
-            if (e.Current.ServerId == "fixture" && e.Current.State == UpstreamState.Failed)
+            if (e.Current.ServerId == "fixture" && e.Current.State == ServerState.Failed)
             {
                 failed.TrySetResult(e.Current);
             }
@@ -45,7 +45,7 @@ public sealed class DownstreamExitTests
         CallToolResult back = await client.Client.CallToolAsync("fixture__echo", Results.Args(("message", "back")), cancellationToken: cts.Token);
         IList<McpClientTool> tools = await client.Client.ListToolsAsync(cancellationToken: cts.Token);
 
-        Assert.Equal(UpstreamState.Connected, reconnected.State);
+        Assert.Equal(ServerState.Connected, reconnected.State);
         Assert.Equal("back", back.Text());
         Assert.Contains(tools, t => t.Name == "fixture__echo");
     }

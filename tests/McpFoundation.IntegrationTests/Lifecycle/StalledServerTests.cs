@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using McpFoundation.Configuration;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Protocol;
 

@@ -1,5 +1,5 @@
 using McpFoundation.Configuration;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 
 namespace McpFoundation.Tests.Security;
 
@@ -24,7 +24,7 @@ public sealed class SecretRedactionTests
         await gateway.InitializeAsync(timeout.Token);
 
         ServerHealth health = Assert.Single(gateway.ServerManager.GetHealth());
-        Assert.Equal(UpstreamState.Failed, health.State);
+        Assert.Equal(ServerState.Failed, health.State);
         Assert.Contains("/nonexistent/mcp-server (+2 arguments)", health.ErrorMessage, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, health.ErrorMessage, StringComparison.Ordinal);
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using McpFoundation.Configuration;
 using McpFoundation.Tools;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.Tests.Tools;
@@ -51,9 +51,9 @@ public sealed class GatewayCatalogueTests
             InputSchema = Schema,
             Annotations = new ToolAnnotations { ReadOnlyHint = true, DestructiveHint = false },
         };
-        var upstream = new UpstreamCatalogue([original], [], [], []);
+        var server = new ServerCatalogue([original], [], [], []);
 
-        GatewayCatalogue catalogue = GatewayCatalogue.Build([("fs", upstream)], ToolNamespacing.Prefix);
+        GatewayCatalogue catalogue = GatewayCatalogue.Build([("fs", server)], ToolNamespacing.Prefix);
 
         Tool exposed = Assert.Single(catalogue.Tools);
         Assert.Equal("fs__read_file", exposed.Name);
@@ -68,8 +68,8 @@ public sealed class GatewayCatalogueTests
     [Fact]
     public void FindResourceServer_ExactUriThenTemplate_RoutesToOwningServer()
     {
-        var alpha = new UpstreamCatalogue([], [new Resource { Uri = "alpha://static/1", Name = "one" }], [], []);
-        var beta = new UpstreamCatalogue([], [], [new ResourceTemplate { UriTemplate = "beta://items/{id}", Name = "item" }], []);
+        var alpha = new ServerCatalogue([], [new Resource { Uri = "alpha://static/1", Name = "one" }], [], []);
+        var beta = new ServerCatalogue([], [], [new ResourceTemplate { UriTemplate = "beta://items/{id}", Name = "item" }], []);
 
         GatewayCatalogue catalogue = GatewayCatalogue.Build([("alpha", alpha), ("beta", beta)], ToolNamespacing.Prefix);
 
@@ -82,15 +82,15 @@ public sealed class GatewayCatalogueTests
     [Fact]
     public void Build_Prompts_AreNamespacedLikeTools()
     {
-        var upstream = new UpstreamCatalogue([], [], [], [new Prompt { Name = "greeting" }]);
+        var server = new ServerCatalogue([], [], [], [new Prompt { Name = "greeting" }]);
 
-        GatewayCatalogue catalogue = GatewayCatalogue.Build([("fixture", upstream)], ToolNamespacing.Prefix);
+        GatewayCatalogue catalogue = GatewayCatalogue.Build([("fixture", server)], ToolNamespacing.Prefix);
 
         Assert.Equal("fixture__greeting", Assert.Single(catalogue.Prompts).Name);
         Assert.True(catalogue.TryGetPrompt("fixture__greeting", out NamedRoute route));
-        Assert.Equal("greeting", route.UpstreamName);
+        Assert.Equal("greeting", route.DownstreamName);
     }
 
-    private static UpstreamCatalogue Catalogue(string[] tools) =>
+    private static ServerCatalogue Catalogue(string[] tools) =>
         new([.. tools.Select(name => new Tool { Name = name, InputSchema = Schema })], [], [], []);
 }

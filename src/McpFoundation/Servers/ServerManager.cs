@@ -6,7 +6,7 @@ using McpFoundation.Sessions;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>
 /// The seed's Server Manager: owns every configured MCP server (its connection, catalogue and health),
@@ -14,9 +14,9 @@ namespace McpFoundation.Upstreams;
 /// </summary>
 public sealed partial class ServerManager : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, Upstream> _upstreams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DownstreamServer> _byId = new(StringComparer.Ordinal);
     private readonly Lock _orderLock = new();
-    private string[] _order = []; // configuration order; replaced (never changed in place) with _upstreams, under _orderLock
+    private string[] _order = []; // configuration order; replaced (never changed in place) with _byId, under _orderLock
     private readonly GatewayConfigurationProvider _configuration;
     private readonly ClientBridge _bridge;
     private readonly ILoggerFactory _loggerFactory;
@@ -37,26 +37,26 @@ public sealed partial class ServerManager : IAsyncDisposable
     /// <summary>Raised when a server's health state changes (the seed's <c>server_health_changed</c> event).</summary>
     public event EventHandler<ServerHealthChangedEventArgs>? ServerHealthChanged;
 
-    internal event Action<Upstream, CatalogueParts>? CatalogueChanged;
+    internal event Action<DownstreamServer, CatalogueParts>? CatalogueChanged;
 
     /// <summary>Gets the ids of the configured servers, in configuration order.</summary>
-    public IReadOnlyList<string> ServerIds => [.. Volatile.Read(ref _order).Where(_upstreams.ContainsKey)];
+    public IReadOnlyList<string> ServerIds => [.. Volatile.Read(ref _order).Where(_byId.ContainsKey)];
 
-    internal IEnumerable<Upstream> Upstreams => ServerIds.Select(id => _upstreams.TryGetValue(id, out Upstream? u) ? u : null).OfType<Upstream>();
+    internal IEnumerable<DownstreamServer> Servers => ServerIds.Select(id => _byId.TryGetValue(id, out DownstreamServer? u) ? u : null).OfType<DownstreamServer>();
 
     /// <summary>Gets the health of every configured server.</summary>
     /// <returns>One entry per server, in configuration order.</returns>
-    public IReadOnlyList<ServerHealth> GetHealth() => [.. Upstreams.Select(u => u.Health)];
+    public IReadOnlyList<ServerHealth> GetHealth() => [.. Servers.Select(u => u.Health)];
 
     /// <summary>Gets the definition a server was added with.</summary>
     /// <param name="serverId">The server's id.</param>
     /// <returns>The definition, or null if there is no such server.</returns>
-    public ServerDefinition? GetDefinition(string serverId) => _upstreams.TryGetValue(serverId, out Upstream? u) ? u.Definition : null;
+    public ServerDefinition? GetDefinition(string serverId) => _byId.TryGetValue(serverId, out DownstreamServer? u) ? u.Definition : null;
 
     /// <summary>Gets what a connected server said about itself at initialization.</summary>
     /// <param name="serverId">The server's id.</param>
     /// <returns>Its name and version, or null if it is not connected.</returns>
-    public Implementation? GetServerInfo(string serverId) => _upstreams.TryGetValue(serverId, out Upstream? u) ? u.ServerInfo : null;
+    public Implementation? GetServerInfo(string serverId) => _byId.TryGetValue(serverId, out DownstreamServer? u) ? u.ServerInfo : null;
 
     /// <summary>Connects every enabled server of the configuration (concurrently) and starts the health checks.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -66,10 +66,10 @@ public sealed partial class ServerManager : IAsyncDisposable
         GatewayConfiguration configuration = _configuration.Current;
         foreach ((string id, ServerDefinition definition) in configuration.Servers)
         {
-            AddUpstream(id, definition);
+            AddServer(id, definition);
         }
 
-        await Task.WhenAll(Upstreams.Where(u => u.Definition.Enabled).Select(u => u.ConnectAsync(cancellationToken)));
+        await Task.WhenAll(Servers.Where(u => u.Definition.Enabled).Select(u => u.ConnectAsync(cancellationToken)));
         _healthLoop ??= RunHealthChecksAsync(configuration.Settings.HealthCheckInterval, _stopping.Token);
     }
 
@@ -84,18 +84,18 @@ public sealed partial class ServerManager : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(serverId);
         ArgumentNullException.ThrowIfNull(definition);
         int maxServers = _configuration.Current.Settings.MaxServers;
-        if (definition.Enabled && Upstreams.Count(u => u.Definition.Enabled) >= maxServers)
+        if (definition.Enabled && Servers.Count(u => u.Definition.Enabled) >= maxServers)
         {
             throw new ArgumentException($"Cannot add server '{serverId}': {maxServers} servers are already enabled (MCP_MAX_SERVERS={maxServers}). Remove one or raise MCP_MAX_SERVERS.", nameof(serverId));
         }
 
-        Upstream upstream = AddUpstream(serverId, definition with { Name = serverId });
+        DownstreamServer server = AddServer(serverId, definition with { Name = serverId });
         if (definition.Enabled)
         {
-            await upstream.ConnectAsync(cancellationToken);
+            await server.ConnectAsync(cancellationToken);
         }
 
-        return upstream.Health;
+        return server.Health;
     }
 
     /// <summary>Adds a server described by a JSON object in the configuration file's format (the seed's <c>add_server(id, config)</c>).</summary>
@@ -122,10 +122,10 @@ public sealed partial class ServerManager : IAsyncDisposable
     public async Task<bool> RemoveServerAsync(string serverId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Upstream? upstream;
+        DownstreamServer? server;
         lock (_orderLock)
         {
-            if (!_upstreams.TryRemove(serverId, out upstream))
+            if (!_byId.TryRemove(serverId, out server))
             {
                 return false;
             }
@@ -133,8 +133,8 @@ public sealed partial class ServerManager : IAsyncDisposable
             _order = [.. _order.Where(id => id != serverId)];
         }
 
-        await upstream.StopAsync();
-        CatalogueChanged?.Invoke(upstream, CatalogueParts.All);
+        await server.StopAsync();
+        CatalogueChanged?.Invoke(server, CatalogueParts.All);
         LogRemoved(_logger, serverId);
         return true;
     }
@@ -145,8 +145,8 @@ public sealed partial class ServerManager : IAsyncDisposable
     /// <returns>Its health.</returns>
     /// <exception cref="KeyNotFoundException">No server has that id.</exception>
     public Task<ServerHealth> CheckServerHealthAsync(string serverId, CancellationToken cancellationToken = default) =>
-        _upstreams.TryGetValue(serverId, out Upstream? upstream)
-            ? upstream.CheckHealthAsync(cancellationToken)
+        _byId.TryGetValue(serverId, out DownstreamServer? server)
+            ? server.CheckHealthAsync(cancellationToken)
             : throw new KeyNotFoundException($"No server named '{serverId}'. Known servers: {string.Join(", ", ServerIds)}.");
 
     /// <summary>Stops every server.</summary>
@@ -159,7 +159,7 @@ public sealed partial class ServerManager : IAsyncDisposable
         }
 
         await _stopping.CancelAsync();
-        await Task.WhenAll(_upstreams.Values.Select(u => u.StopAsync().AsTask()));
+        await Task.WhenAll(_byId.Values.Select(u => u.StopAsync().AsTask()));
         if (_healthLoop is not null)
         {
             try
@@ -174,15 +174,15 @@ public sealed partial class ServerManager : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    internal bool TryGetUpstream(string serverId, out Upstream upstream) => _upstreams.TryGetValue(serverId, out upstream!);
+    internal bool TryGetServer(string serverId, out DownstreamServer server) => _byId.TryGetValue(serverId, out server!);
 
-    private Upstream AddUpstream(string id, ServerDefinition definition)
+    private DownstreamServer AddServer(string id, ServerDefinition definition)
     {
-        var upstream = new Upstream(id, definition, _configuration.Current.Settings.DefaultTimeout, new Listener(this), _loggerFactory, _timeProvider);
+        var server = new DownstreamServer(id, definition, _configuration.Current.Settings.DefaultTimeout, new Listener(this), _loggerFactory, _timeProvider);
         lock (_orderLock)
         {
             // The map and the order change together, so an id removed and added again at once is listed once.
-            if (!_upstreams.TryAdd(id, upstream))
+            if (!_byId.TryAdd(id, server))
             {
                 throw new ArgumentException($"A server named '{id}' already exists. Choose another id or remove it first.", nameof(id));
             }
@@ -190,7 +190,7 @@ public sealed partial class ServerManager : IAsyncDisposable
             _order = [.. _order, id];
         }
 
-        return upstream;
+        return server;
     }
 
     private async Task RunHealthChecksAsync(TimeSpan interval, CancellationToken cancellationToken)
@@ -203,15 +203,15 @@ public sealed partial class ServerManager : IAsyncDisposable
         using var timer = new PeriodicTimer(interval, _timeProvider);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            foreach (Upstream upstream in Upstreams.ToArray())
+            foreach (DownstreamServer server in Servers.ToArray())
             {
                 try
                 {
-                    await upstream.CheckHealthAsync(cancellationToken);
+                    await server.CheckHealthAsync(cancellationToken);
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    LogHealthCheckFailed(_logger, upstream.Id, ex);
+                    LogHealthCheckFailed(_logger, server.Id, ex);
                 }
             }
         }
@@ -224,34 +224,34 @@ public sealed partial class ServerManager : IAsyncDisposable
     private static partial void LogHealthCheckFailed(ILogger logger, string serverId, Exception exception);
 
     [LoggerMessage(EventId = 1212, EventName = "ServerHealthChanged", Level = LogLevel.Information, Message = "Server {ServerId} is now {State} (was {Previous}){Error}")]
-    private static partial void LogHealthChanged(ILogger logger, string serverId, UpstreamState state, UpstreamState previous, string error);
+    private static partial void LogHealthChanged(ILogger logger, string serverId, ServerState state, ServerState previous, string error);
 
-    private sealed class Listener(ServerManager manager) : IUpstreamListener
+    private sealed class Listener(ServerManager manager) : IServerListener
     {
-        public void OnCatalogueChanged(Upstream upstream, CatalogueParts parts)
+        public void OnCatalogueChanged(DownstreamServer server, CatalogueParts parts)
         {
-            if (manager._upstreams.TryGetValue(upstream.Id, out Upstream? current) && ReferenceEquals(current, upstream))
+            if (manager._byId.TryGetValue(server.Id, out DownstreamServer? current) && ReferenceEquals(current, server))
             {
-                manager.CatalogueChanged?.Invoke(upstream, parts);
+                manager.CatalogueChanged?.Invoke(server, parts);
             }
         }
 
-        public void OnHealthChanged(Upstream upstream, UpstreamState previous, ServerHealth current)
+        public void OnHealthChanged(DownstreamServer server, ServerState previous, ServerHealth current)
         {
-            LogHealthChanged(manager._logger, upstream.Id, current.State, previous, current.ErrorMessage is null ? string.Empty : ": " + current.ErrorMessage);
+            LogHealthChanged(manager._logger, server.Id, current.State, previous, current.ErrorMessage is null ? string.Empty : ": " + current.ErrorMessage);
             manager.ServerHealthChanged?.Invoke(manager, new ServerHealthChangedEventArgs(previous, current));
         }
 
-        public ValueTask OnNotificationAsync(Upstream upstream, JsonRpcNotification notification, CancellationToken cancellationToken) =>
-            manager._bridge.OnServerNotificationAsync(upstream, notification, cancellationToken);
+        public ValueTask OnNotificationAsync(DownstreamServer server, JsonRpcNotification notification, CancellationToken cancellationToken) =>
+            manager._bridge.OnServerNotificationAsync(server, notification, cancellationToken);
 
-        public ValueTask<CreateMessageResult> OnSamplingAsync(Upstream upstream, CreateMessageRequestParams? request, CancellationToken cancellationToken) =>
-            manager._bridge.SampleAsync(upstream, request, cancellationToken);
+        public ValueTask<CreateMessageResult> OnSamplingAsync(DownstreamServer server, CreateMessageRequestParams? request, CancellationToken cancellationToken) =>
+            manager._bridge.SampleAsync(server, request, cancellationToken);
 
-        public ValueTask<ElicitResult> OnElicitationAsync(Upstream upstream, ElicitRequestParams? request, CancellationToken cancellationToken) =>
-            manager._bridge.ElicitAsync(upstream, request, cancellationToken);
+        public ValueTask<ElicitResult> OnElicitationAsync(DownstreamServer server, ElicitRequestParams? request, CancellationToken cancellationToken) =>
+            manager._bridge.ElicitAsync(server, request, cancellationToken);
 
-        public ValueTask<ListRootsResult> OnRootsAsync(Upstream upstream, ListRootsRequestParams? request, CancellationToken cancellationToken) =>
-            manager._bridge.ListRootsAsync(upstream, request, cancellationToken);
+        public ValueTask<ListRootsResult> OnRootsAsync(DownstreamServer server, ListRootsRequestParams? request, CancellationToken cancellationToken) =>
+            manager._bridge.ListRootsAsync(server, request, cancellationToken);
     }
 }

@@ -1,7 +1,7 @@
 using McpFoundation.Sessions;
 using ModelContextProtocol.Server;
 
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>
 /// A request that is waiting on a downstream server: the client session it came from and the request-bound server

@@ -12,7 +12,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>Lets the gateway take messages off a transport as they are read, before they are queued for the SDK.</summary>
 internal interface IMessageInterceptor
@@ -40,7 +40,7 @@ internal sealed class ChildProcessTransport(ServerDefinition definition, ILogger
     public Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        StdioClientTransportOptions options = UpstreamTransportFactory.CreateStdioOptions(definition, standardErrorLine);
+        StdioClientTransportOptions options = ServerTransportFactory.CreateStdioOptions(definition, standardErrorLine);
         var start = new ProcessStartInfo(options.Command)
         {
             RedirectStandardInput = true,

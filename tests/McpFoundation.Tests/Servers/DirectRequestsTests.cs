@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
-namespace McpFoundation.Tests.Upstreams;
+namespace McpFoundation.Tests.Servers;
 
 [Trait("Category", "Unit")]
 public sealed class DirectRequestsTests

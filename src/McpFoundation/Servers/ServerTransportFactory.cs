@@ -2,17 +2,17 @@ using McpFoundation.Configuration;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>Builds the SDK transport for one configured server.</summary>
-internal static class UpstreamTransportFactory
+internal static class ServerTransportFactory
 {
     public static IClientTransport Create(ServerDefinition definition, ILoggerFactory loggerFactory, Action<string>? standardErrorLine)
     {
         switch (definition.Transport)
         {
             case ServerTransport.Stdio:
-                return new ChildProcessTransport(definition, loggerFactory.CreateLogger("McpFoundation.Upstreams.Process"), standardErrorLine);
+                return new ChildProcessTransport(definition, loggerFactory.CreateLogger("McpFoundation.Servers.Process"), standardErrorLine);
 
             case ServerTransport.Http:
             case ServerTransport.Sse:

@@ -1,7 +1,7 @@
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>The connection state of one configured server.</summary>
-public enum UpstreamState
+public enum ServerState
 {
     /// <summary>The server is configured with <c>"enabled": false</c>.</summary>
     Disabled,

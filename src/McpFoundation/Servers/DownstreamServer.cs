@@ -7,13 +7,13 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>
 /// One configured server: its single connection through the SDK's <see cref="McpClient"/>, its catalogue, its health,
 /// and the calls in flight on it.
 /// </summary>
-internal sealed partial class Upstream : IAsyncDisposable
+internal sealed partial class DownstreamServer : IAsyncDisposable
 {
     /// <summary>The protocol revision the gateway asks downstream servers for.</summary>
     internal const string DownstreamProtocolVersion = "2025-11-25";
@@ -22,7 +22,7 @@ internal sealed partial class Upstream : IAsyncDisposable
 
     private static readonly TimeSpan MinimumConnectTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly IUpstreamListener _listener;
+    private readonly IServerListener _listener;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -34,20 +34,20 @@ internal sealed partial class Upstream : IAsyncDisposable
     private long _nextCallId;
     private McpClient? _client;
     private DirectRequests? _direct;
-    private UpstreamCatalogue _catalogue = UpstreamCatalogue.Empty;
+    private ServerCatalogue _catalogue = ServerCatalogue.Empty;
     private ServerHealth _health;
 
-    public Upstream(string id, ServerDefinition definition, TimeSpan defaultTimeout, IUpstreamListener listener, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    public DownstreamServer(string id, ServerDefinition definition, TimeSpan defaultTimeout, IServerListener listener, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         Id = id;
         Definition = definition;
         CallTimeout = definition.Timeout ?? defaultTimeout;
         _listener = listener;
         _loggerFactory = loggerFactory;
-        _logger = loggerFactory.CreateLogger("McpFoundation.Upstreams." + id);
+        _logger = loggerFactory.CreateLogger("McpFoundation.Servers." + id);
         _timeProvider = timeProvider;
         _relay = new ProgressRelay(_logger);
-        _health = new ServerHealth(id, definition.Enabled ? UpstreamState.Connecting : UpstreamState.Disabled, null, timeProvider.GetUtcNow(), null);
+        _health = new ServerHealth(id, definition.Enabled ? ServerState.Connecting : ServerState.Disabled, null, timeProvider.GetUtcNow(), null);
     }
 
     public string Id { get; }
@@ -61,7 +61,7 @@ internal sealed partial class Upstream : IAsyncDisposable
 
     public ServerHealth Health => _health;
 
-    public UpstreamCatalogue Catalogue => _catalogue;
+    public ServerCatalogue Catalogue => _catalogue;
 
     public ServerCapabilities? Capabilities => _client?.ServerCapabilities;
 
@@ -90,12 +90,12 @@ internal sealed partial class Upstream : IAsyncDisposable
                 await DisposeClientQuietlyAsync(stale);
             }
 
-            SetHealth(UpstreamState.Connecting, null, null);
+            SetHealth(ServerState.Connecting, null, null);
             long started = Stopwatch.GetTimestamp();
             try
             {
                 var transport = new RelayingClientTransport(
-                    UpstreamTransportFactory.Create(Definition, _loggerFactory, line => LogStandardError(_logger, Id, line)),
+                    ServerTransportFactory.Create(Definition, _loggerFactory, line => LogStandardError(_logger, Id, line)),
                     _relay);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
                 timeout.CancelAfter(ConnectTimeout + CallTimeout);
@@ -107,7 +107,7 @@ internal sealed partial class Upstream : IAsyncDisposable
                 TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
                 Implementation? serverInfo = client.ServerInfo;
                 LogConnected(_logger, Id, serverInfo?.Name ?? "?", serverInfo?.Version ?? "?", client.NegotiatedProtocolVersion, _catalogue.Tools.Count, elapsed.TotalMilliseconds);
-                SetHealth(UpstreamState.Connected, null, elapsed);
+                SetHealth(ServerState.Connected, null, elapsed);
                 _listener.OnCatalogueChanged(this, CatalogueParts.All);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -120,8 +120,8 @@ internal sealed partial class Upstream : IAsyncDisposable
                     await DisposeClientQuietlyAsync(partial);
                 }
 
-                _catalogue = UpstreamCatalogue.Empty;
-                SetHealth(UpstreamState.Failed, message, null);
+                _catalogue = ServerCatalogue.Empty;
+                SetHealth(ServerState.Failed, message, null);
                 _listener.OnCatalogueChanged(this, CatalogueParts.All);
             }
         }
@@ -152,11 +152,11 @@ internal sealed partial class Upstream : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(CallTimeout);
             await client.PingAsync(cancellationToken: timeout.Token);
-            SetHealth(UpstreamState.Connected, null, Stopwatch.GetElapsedTime(started));
+            SetHealth(ServerState.Connected, null, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            SetHealth(UpstreamState.Failed, "Ping failed: " + ex.Message, null);
+            SetHealth(ServerState.Failed, "Ping failed: " + ex.Message, null);
         }
 
         return _health;
@@ -238,8 +238,8 @@ internal sealed partial class Upstream : IAsyncDisposable
                 await DisposeClientQuietlyAsync(client);
             }
 
-            _catalogue = UpstreamCatalogue.Empty;
-            SetHealth(UpstreamState.Stopped, null, null);
+            _catalogue = ServerCatalogue.Empty;
+            SetHealth(ServerState.Stopped, null, null);
         }
         finally
         {
@@ -323,7 +323,7 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
     }
 
-    private static async Task<UpstreamCatalogue> FetchCatalogueAsync(McpClient client, CatalogueParts parts, UpstreamCatalogue current, CancellationToken cancellationToken)
+    private static async Task<ServerCatalogue> FetchCatalogueAsync(McpClient client, CatalogueParts parts, ServerCatalogue current, CancellationToken cancellationToken)
     {
         ServerCapabilities capabilities = client.ServerCapabilities;
         IReadOnlyList<Tool> tools = current.Tools;
@@ -355,7 +355,7 @@ internal sealed partial class Upstream : IAsyncDisposable
                 cancellationToken);
         }
 
-        return new UpstreamCatalogue(tools, resources, templates, prompts);
+        return new ServerCatalogue(tools, resources, templates, prompts);
     }
 
     private static async Task<IReadOnlyList<T>> ListAllAsync<T>(Func<string?, CancellationToken, Task<(IList<T> Items, string? NextCursor)>> listPage, CancellationToken cancellationToken)
@@ -408,15 +408,15 @@ internal sealed partial class Upstream : IAsyncDisposable
             _ => "the connection closed",
         };
         LogDisconnected(_logger, Id, reason);
-        _catalogue = UpstreamCatalogue.Empty;
-        SetHealth(UpstreamState.Failed, reason, null);
+        _catalogue = ServerCatalogue.Empty;
+        SetHealth(ServerState.Failed, reason, null);
         _listener.OnCatalogueChanged(this, CatalogueParts.All);
     }
 
-    private void SetHealth(UpstreamState state, string? error, TimeSpan? latency)
+    private void SetHealth(ServerState state, string? error, TimeSpan? latency)
     {
         ServerHealth previous = _health;
-        _health = new ServerHealth(Id, state, error, _timeProvider.GetUtcNow(), latency ?? (state == UpstreamState.Connected ? previous.Latency : null));
+        _health = new ServerHealth(Id, state, error, _timeProvider.GetUtcNow(), latency ?? (state == ServerState.Connected ? previous.Latency : null));
         if (previous.State != state || previous.ErrorMessage != error)
         {
             _listener.OnHealthChanged(this, previous.State, _health);
@@ -442,31 +442,31 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
     }
 
-    internal readonly struct CallRegistration(Upstream upstream, long id) : IDisposable
+    internal readonly struct CallRegistration(DownstreamServer server, long id) : IDisposable
     {
-        public void Dispose() => upstream._inFlight.TryRemove(id, out _);
+        public void Dispose() => server._inFlight.TryRemove(id, out _);
     }
 
-    [LoggerMessage(EventId = 1200, EventName = "UpstreamConnected", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1200, EventName = "ServerConnected", Level = LogLevel.Information,
         Message = "Server {ServerId} connected: {ServerName} {ServerVersion}, protocol {ProtocolVersion}, {ToolCount} tools, in {ElapsedMs:0} ms")]
     private static partial void LogConnected(ILogger logger, string serverId, string serverName, string serverVersion, string? protocolVersion, int toolCount, double elapsedMs);
 
-    [LoggerMessage(EventId = 1201, EventName = "UpstreamConnectFailed", Level = LogLevel.Error, Message = "Server {ServerId} failed to connect: {Reason}")]
+    [LoggerMessage(EventId = 1201, EventName = "ServerConnectFailed", Level = LogLevel.Error, Message = "Server {ServerId} failed to connect: {Reason}")]
     private static partial void LogConnectFailed(ILogger logger, string serverId, string reason, Exception exception);
 
-    [LoggerMessage(EventId = 1202, EventName = "UpstreamDisconnected", Level = LogLevel.Warning, Message = "Server {ServerId} disconnected: {Reason}")]
+    [LoggerMessage(EventId = 1202, EventName = "ServerDisconnected", Level = LogLevel.Warning, Message = "Server {ServerId} disconnected: {Reason}")]
     private static partial void LogDisconnected(ILogger logger, string serverId, string reason);
 
-    [LoggerMessage(EventId = 1203, EventName = "UpstreamCatalogueRefreshed", Level = LogLevel.Debug, Message = "Server {ServerId} catalogue refreshed ({Parts}); {ToolCount} tools")]
+    [LoggerMessage(EventId = 1203, EventName = "ServerCatalogueRefreshed", Level = LogLevel.Debug, Message = "Server {ServerId} catalogue refreshed ({Parts}); {ToolCount} tools")]
     private static partial void LogCatalogueRefreshed(ILogger logger, string serverId, CatalogueParts parts, int toolCount);
 
-    [LoggerMessage(EventId = 1204, EventName = "UpstreamRefreshFailed", Level = LogLevel.Warning, Message = "Server {ServerId} catalogue refresh failed")]
+    [LoggerMessage(EventId = 1204, EventName = "ServerRefreshFailed", Level = LogLevel.Warning, Message = "Server {ServerId} catalogue refresh failed")]
     private static partial void LogRefreshFailed(ILogger logger, string serverId, Exception exception);
 
-    [LoggerMessage(EventId = 1205, EventName = "UpstreamStandardError", Level = LogLevel.Debug, Message = "Server {ServerId} stderr: {Line}")]
+    [LoggerMessage(EventId = 1205, EventName = "ServerStandardError", Level = LogLevel.Debug, Message = "Server {ServerId} stderr: {Line}")]
     private static partial void LogStandardError(ILogger logger, string serverId, string line);
 
-    [LoggerMessage(EventId = 1206, EventName = "UpstreamDisposeFailed", Level = LogLevel.Debug, Message = "Server {ServerId} did not close cleanly")]
+    [LoggerMessage(EventId = 1206, EventName = "ServerDisposeFailed", Level = LogLevel.Debug, Message = "Server {ServerId} did not close cleanly")]
     private static partial void LogDisposeFailed(ILogger logger, string serverId, Exception exception);
 
 }

@@ -1,4 +1,4 @@
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>
 /// Reads newline-delimited lines from a stream as UTF-8 bytes, with blocking reads. The JSON parser takes the bytes as

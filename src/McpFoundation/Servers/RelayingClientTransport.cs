@@ -8,7 +8,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>
 /// Wraps a downstream transport the SDK's <see cref="McpClient"/> runs on, adding two things at the point where

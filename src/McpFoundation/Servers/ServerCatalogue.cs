@@ -1,15 +1,15 @@
 using ModelContextProtocol.Protocol;
 
-namespace McpFoundation.Upstreams;
+namespace McpFoundation.Servers;
 
 /// <summary>What one server offers, as it last listed it (all pages).</summary>
-internal sealed record UpstreamCatalogue(
+internal sealed record ServerCatalogue(
     IReadOnlyList<Tool> Tools,
     IReadOnlyList<Resource> Resources,
     IReadOnlyList<ResourceTemplate> ResourceTemplates,
     IReadOnlyList<Prompt> Prompts)
 {
-    public static UpstreamCatalogue Empty { get; } = new([], [], [], []);
+    public static ServerCatalogue Empty { get; } = new([], [], [], []);
 }
 
 /// <summary>Which part of a catalogue changed.</summary>

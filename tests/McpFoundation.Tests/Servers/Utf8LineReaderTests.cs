@@ -1,7 +1,7 @@
 using System.Text;
-using McpFoundation.Upstreams;
+using McpFoundation.Servers;
 
-namespace McpFoundation.Tests.Upstreams;
+namespace McpFoundation.Tests.Servers;
 
 [Trait("Category", "Unit")]
 public sealed class Utf8LineReaderTests
