@@ -37,6 +37,7 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static sp => new GatewayConfigurationProvider(LoadConfiguration(sp.GetRequiredService<IOptions<McpFoundationOptions>>().Value)));
         services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationPipeline>();
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<ClientBridge>();
