@@ -52,7 +52,7 @@ public static class McpFoundationHttpExtensions
                     return;
                 }
 
-                ClientSession session = sessions.Register(server, server.SessionId, SessionRegistry.UserIdOf(httpContext.User));
+                ClientSession session = sessions.Register(server, server.SessionId, httpContext.User);
                 try
                 {
                     await server.RunAsync(cancellationToken);

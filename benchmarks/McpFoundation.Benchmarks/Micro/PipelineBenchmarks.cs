@@ -25,7 +25,6 @@ public class PipelineBenchmarks : IDisposable
     private ServiceProvider? _services;
     private OperationPipeline _noFilters = null!;
     private OperationPipeline _oneFilter = null!;
-    private OperationContext _context = null!;
     private MeterListener? _meterListener;
     private ActivityListener? _activityListener;
 
@@ -38,14 +37,8 @@ public class PipelineBenchmarks : IDisposable
     {
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
-        _noFilters = new OperationPipeline([], metrics, NullLogger<OperationPipeline>.Instance);
-        _oneFilter = new OperationPipeline([new AllowFilter()], metrics, NullLogger<OperationPipeline>.Instance);
-        _context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall)
-        {
-            TargetName = "fixture__echo",
-            ServerId = "fixture",
-            DownstreamName = "echo",
-        };
+        _noFilters = new OperationPipeline([], new OperationRegistry(), metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
+        _oneFilter = new OperationPipeline([new AllowFilter()], new OperationRegistry(), metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
 
         if (Observed)
         {
@@ -81,15 +74,23 @@ public class PipelineBenchmarks : IDisposable
     }
 
     [Benchmark(Baseline = true, Description = "terminal called directly")]
-    public ValueTask<CallToolResult> TerminalDirect() => Terminal(_context, "state", CancellationToken.None);
+    public ValueTask<CallToolResult> TerminalDirect() => Terminal(NewContext(), "state", CancellationToken.None);
 
     [Benchmark(Description = "ExecuteAsync, 0 filters")]
     public async ValueTask<CallToolResult?> ExecuteNoFilters() =>
-        (await _noFilters.ExecuteAsync(_context, "state", Terminal, CancellationToken.None)).Value;
+        (await _noFilters.ExecuteAsync(NewContext(), "state", Terminal, CancellationToken.None)).Value;
 
     [Benchmark(Description = "ExecuteAsync, 1 allow filter")]
     public async ValueTask<CallToolResult?> ExecuteOneFilter() =>
-        (await _oneFilter.ExecuteAsync(_context, "state", Terminal, CancellationToken.None)).Value;
+        (await _oneFilter.ExecuteAsync(NewContext(), "state", Terminal, CancellationToken.None)).Value;
+
+    /// <summary>A routed tool call's context, new for every operation as in the gateway (each is one pipeline operation).</summary>
+    private static OperationContext NewContext()
+    {
+        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall);
+        context.Resolve("fixture__echo", "fixture", "echo", null);
+        return context;
+    }
 
     private sealed class AllowFilter : IOperationFilter
     {

@@ -163,7 +163,7 @@ internal sealed partial class DirectToolCallFilter(
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         using IDisposable registration = session.TrackDirectRequest(call.Id, cancellation);
-        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall) { Session = session, UserId = session.UserId };
+        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall) { Session = session, User = session.User, Meta = call.Params?["_meta"] as JsonObject };
         try
         {
             CallToolResult result = await tools.CallToolAsync(context, parameters, session.Server, cancellation.Token);

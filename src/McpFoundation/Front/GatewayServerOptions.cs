@@ -1,8 +1,8 @@
+using System.Text.Json;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
 using McpFoundation.Sessions;
 using McpFoundation.Tools;
-using McpFoundation.Servers;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -10,8 +10,10 @@ using ModelContextProtocol.Server;
 namespace McpFoundation.Front;
 
 /// <summary>
-/// Fills the SDK's <see cref="McpServerOptions"/> with the gateway's handlers, for the stdio and the HTTP front alike:
-/// lists come from the catalogue snapshot; every request is resolved, passes the pipeline, then is routed.
+/// Fills the SDK's <see cref="McpServerOptions"/> with the gateway's handlers, for the stdio and the HTTP front alike.
+/// Every request, lists included, becomes an <see cref="OperationContext"/>, is resolved (the route is then fixed),
+/// passes the pipeline, and only then reaches the catalogue or a server; state (a session's subscriptions, its logging
+/// level) changes only in the pipeline's terminal step, so a denied request changes nothing.
 /// </summary>
 internal sealed class GatewayServerOptions
 {
@@ -19,14 +21,25 @@ internal sealed class GatewayServerOptions
     private readonly CatalogueStore _catalogue;
     private readonly OperationPipeline _pipeline;
     private readonly OperationRouter _router;
+    private readonly ResourceSubscriptions _subscriptions;
+    private readonly LoggingLevels _logging;
     private readonly SessionRegistry _sessions;
 
-    public GatewayServerOptions(ToolRegistry tools, CatalogueStore catalogue, OperationPipeline pipeline, OperationRouter router, SessionRegistry sessions)
+    public GatewayServerOptions(
+        ToolRegistry tools,
+        CatalogueStore catalogue,
+        OperationPipeline pipeline,
+        OperationRouter router,
+        ResourceSubscriptions subscriptions,
+        LoggingLevels logging,
+        SessionRegistry sessions)
     {
         _tools = tools;
         _catalogue = catalogue;
         _pipeline = pipeline;
         _router = router;
+        _subscriptions = subscriptions;
+        _logging = logging;
         _sessions = sessions;
     }
 
@@ -45,10 +58,10 @@ internal sealed class GatewayServerOptions
         };
 
         McpServerHandlers handlers = options.Handlers;
-        handlers.ListToolsHandler = (request, ct) => ValueTask.FromResult(new ListToolsResult { Tools = [.. _catalogue.Current.Tools] });
-        handlers.ListResourcesHandler = (request, ct) => ValueTask.FromResult(new ListResourcesResult { Resources = [.. _catalogue.Current.Resources] });
-        handlers.ListResourceTemplatesHandler = (request, ct) => ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. _catalogue.Current.ResourceTemplates] });
-        handlers.ListPromptsHandler = (request, ct) => ValueTask.FromResult(new ListPromptsResult { Prompts = [.. _catalogue.Current.Prompts] });
+        handlers.ListToolsHandler = (request, ct) => ListAsync(request, RequestMethods.ToolsList, static c => new ListToolsResult { Tools = [.. c.Tools] }, ct);
+        handlers.ListResourcesHandler = (request, ct) => ListAsync(request, RequestMethods.ResourcesList, static c => new ListResourcesResult { Resources = [.. c.Resources] }, ct);
+        handlers.ListResourceTemplatesHandler = (request, ct) => ListAsync(request, RequestMethods.ResourcesTemplatesList, static c => new ListResourceTemplatesResult { ResourceTemplates = [.. c.ResourceTemplates] }, ct);
+        handlers.ListPromptsHandler = (request, ct) => ListAsync(request, RequestMethods.PromptsList, static c => new ListPromptsResult { Prompts = [.. c.Prompts] }, ct);
         handlers.CallToolHandler = CallToolAsync;
         handlers.ReadResourceHandler = ReadResourceAsync;
         handlers.GetPromptHandler = GetPromptAsync;
@@ -58,68 +71,76 @@ internal sealed class GatewayServerOptions
         handlers.SetLoggingLevelHandler = SetLoggingLevelAsync;
     }
 
+    /// <summary>A list request: the catalogue snapshot's list, through the pipeline, where a filter may trim it for the caller.</summary>
+    private async ValueTask<TResult> ListAsync<TParams, TResult>(RequestContext<TParams> request, string method, Func<GatewayCatalogue, TResult> list, CancellationToken cancellationToken)
+        where TParams : RequestParams
+    {
+        OperationContext context = CreateContext(request, OperationCategory.Discovery, method, request.Params?.Meta);
+        context.Resolve(method, null, null, null);
+        return Unwrap(context, await _pipeline.ExecuteAsync(
+            context,
+            (Catalogue: _catalogue, List: list),
+            static (_, s, _) => ValueTask.FromResult(s.List(s.Catalogue.Current)),
+            cancellationToken));
+    }
+
     private ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         CallToolRequestParams parameters = request.Params ?? throw MissingParams("tools/call");
-        OperationContext context = CreateContext(request, OperationCategory.ToolExecution, RequestMethods.ToolsCall);
+        OperationContext context = CreateContext(request, OperationCategory.ToolExecution, RequestMethods.ToolsCall, parameters.Meta);
         return _tools.CallToolAsync(context, parameters, request.Server, cancellationToken);
     }
 
-    private async ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
+    private ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
     {
         ReadResourceRequestParams parameters = request.Params ?? throw MissingParams("resources/read");
-        OperationContext context = CreateContext(request, OperationCategory.ResourceRead, RequestMethods.ResourcesRead);
-        if (_router.ResolveResource(context, parameters.Uri) is { } unknown)
-        {
-            throw new McpProtocolException(unknown, (McpErrorCode)GatewayErrorCodes.ResourceNotFound);
-        }
-
-        return await RouteAsync(context, parameters, request.Server, static (router, ctx, p, server, ct) => router.ReadResourceAsync(ctx, p, server, ct), cancellationToken);
+        OperationContext context = CreateContext(request, OperationCategory.ResourceRead, RequestMethods.ResourcesRead, parameters.Meta);
+        McpProtocolException? unresolved = _router.ResolveResource(context, parameters.Uri);
+        return RouteAsync(context, parameters, request.Server, unresolved, static (router, ctx, p, server, ct) => router.ReadResourceAsync(ctx, p, server, ct), cancellationToken);
     }
 
-    private async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
+    private ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
     {
         GetPromptRequestParams parameters = request.Params ?? throw MissingParams("prompts/get");
-        OperationContext context = CreateContext(request, OperationCategory.PromptGet, RequestMethods.PromptsGet);
-        if (_router.ResolvePrompt(context, parameters.Name) is { } unknown)
-        {
-            throw new McpProtocolException(unknown, McpErrorCode.InvalidParams);
-        }
-
-        return await RouteAsync(context, parameters, request.Server, static (router, ctx, p, server, ct) => router.GetPromptAsync(ctx, p, server, ct), cancellationToken);
+        OperationContext context = CreateContext(request, OperationCategory.PromptGet, RequestMethods.PromptsGet, parameters.Meta);
+        McpProtocolException? unresolved = _router.ResolvePrompt(context, parameters.Name);
+        context.SetClientArguments(parameters.Arguments is null ? null : parameters.Arguments as IReadOnlyDictionary<string, JsonElement> ?? new Dictionary<string, JsonElement>(parameters.Arguments, StringComparer.Ordinal));
+        return RouteAsync(context, parameters, request.Server, unresolved, static (router, ctx, p, server, ct) => router.GetPromptAsync(ctx, p, server, ct), cancellationToken);
     }
 
-    private async ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
+    private ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
     {
         CompleteRequestParams parameters = request.Params ?? throw MissingParams("completion/complete");
-        OperationContext context = CreateContext(request, OperationCategory.Completion, RequestMethods.CompletionComplete);
-        if (_router.ResolveCompletion(context, parameters.Ref) is { } unknown)
-        {
-            throw new McpProtocolException(unknown, McpErrorCode.InvalidParams);
-        }
-
-        if (!_router.SupportsCompletion(context.ServerId!))
-        {
-            return new CompleteResult();
-        }
-
-        return await RouteAsync(context, parameters, request.Server, static (router, ctx, p, server, ct) => router.CompleteAsync(ctx, p, server, ct), cancellationToken);
+        OperationContext context = CreateContext(request, OperationCategory.Completion, RequestMethods.CompletionComplete, parameters.Meta);
+        McpProtocolException? unresolved = _router.ResolveCompletion(context, parameters.Ref);
+        context.SetClientArguments(CompletionArguments.Of(parameters));
+        return RouteAsync(
+            context,
+            parameters,
+            request.Server,
+            unresolved,
+            static (router, ctx, p, server, ct) => router.SupportsCompletion(ctx.ServerId!) ? router.CompleteAsync(ctx, p, server, ct) : ValueTask.FromResult(new CompleteResult()),
+            cancellationToken);
     }
 
     private async ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         SubscribeRequestParams parameters = request.Params ?? throw MissingParams("resources/subscribe");
-        OperationContext context = CreateContext(request, OperationCategory.ResourceSubscription, RequestMethods.ResourcesSubscribe);
-        if (_router.ResolveResource(context, parameters.Uri) is { } unknown)
-        {
-            throw new McpProtocolException(unknown, (McpErrorCode)GatewayErrorCodes.ResourceNotFound);
-        }
-
-        ClientSession session = context.Session!;
-        Unwrap(await _pipeline.ExecuteAsync(
+        OperationContext context = CreateContext(request, OperationCategory.ResourceSubscription, RequestMethods.ResourcesSubscribe, parameters.Meta);
+        McpProtocolException? unresolved = _router.ResolveResource(context, parameters.Uri);
+        Unwrap(context, await _pipeline.ExecuteAsync(
             context,
-            (Router: _router, Session: session, parameters.Uri),
-            static async (ctx, s, ct) => { await s.Router.SubscribeAsync(ctx, s.Session, s.Uri, ct); return true; },
+            (Subscriptions: _subscriptions, Unresolved: unresolved, parameters.Uri),
+            static async (ctx, s, ct) =>
+            {
+                if (s.Unresolved is { } error)
+                {
+                    throw error;
+                }
+
+                await s.Subscriptions.SubscribeAsync(ctx, ctx.Session!, s.Uri, ct);
+                return true;
+            },
             cancellationToken));
         return new EmptyResult();
     }
@@ -127,17 +148,21 @@ internal sealed class GatewayServerOptions
     private async ValueTask<EmptyResult> UnsubscribeAsync(RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         UnsubscribeRequestParams parameters = request.Params ?? throw MissingParams("resources/unsubscribe");
-        OperationContext context = CreateContext(request, OperationCategory.ResourceSubscription, RequestMethods.ResourcesUnsubscribe);
-        if (_router.ResolveResource(context, parameters.Uri) is not null)
-        {
-            return new EmptyResult();
-        }
-
-        ClientSession session = context.Session!;
-        Unwrap(await _pipeline.ExecuteAsync(
+        OperationContext context = CreateContext(request, OperationCategory.ResourceSubscription, RequestMethods.ResourcesUnsubscribe, parameters.Meta);
+        _router.ResolveResource(context, parameters.Uri);
+        Unwrap(context, await _pipeline.ExecuteAsync(
             context,
-            (Router: _router, Session: session, parameters.Uri),
-            static async (ctx, s, ct) => { await s.Router.UnsubscribeAsync(ctx, s.Session, s.Uri, ct); return true; },
+            (Subscriptions: _subscriptions, parameters.Uri),
+            static async (ctx, s, ct) =>
+            {
+                // Unsubscribing from something no server offers (any more) is a no-op, as before.
+                if (ctx.ServerId is { } serverId)
+                {
+                    await s.Subscriptions.UnsubscribeAsync(serverId, ctx.Session!, s.Uri, ct);
+                }
+
+                return true;
+            },
             cancellationToken));
         return new EmptyResult();
     }
@@ -145,40 +170,39 @@ internal sealed class GatewayServerOptions
     private async ValueTask<EmptyResult> SetLoggingLevelAsync(RequestContext<SetLevelRequestParams> request, CancellationToken cancellationToken)
     {
         SetLevelRequestParams parameters = request.Params ?? throw MissingParams("logging/setLevel");
-        OperationContext context = CreateContext(request, OperationCategory.LoggingLevel, RequestMethods.LoggingSetLevel);
-        context.TargetName = parameters.Level.ToString();
-        context.Session!.LoggingLevel = parameters.Level;
-        LoggingLevel mostVerbose = _sessions.Sessions.Select(s => s.LoggingLevel ?? parameters.Level).Append(parameters.Level).Min();
-        Unwrap(await _pipeline.ExecuteAsync(
+        OperationContext context = CreateContext(request, OperationCategory.LoggingLevel, RequestMethods.LoggingSetLevel, parameters.Meta);
+        context.Resolve(parameters.Level.ToString(), null, null, null);
+        Unwrap(context, await _pipeline.ExecuteAsync(
             context,
-            (Router: _router, Level: mostVerbose),
-            static async (ctx, s, ct) => { await s.Router.SetLoggingLevelAsync(s.Level, ct); return true; },
+            (Logging: _logging, parameters.Level),
+            static async (ctx, s, ct) => { await s.Logging.SetAsync(ctx, ctx.Session!, s.Level, ct); return true; },
             cancellationToken));
         return new EmptyResult();
     }
 
-    private OperationContext CreateContext<TParams>(RequestContext<TParams> request, OperationCategory category, string method)
+    private OperationContext CreateContext<TParams>(RequestContext<TParams> request, OperationCategory category, string method, System.Text.Json.Nodes.JsonObject? meta)
     {
         ClientSession session = _sessions.Resolve(request.Server, request.User, arrivedOverHttp: request.JsonRpcRequest.Context?.RelatedTransport is not null);
         session.TouchSdkActivity();
-        return new OperationContext(category, method) { Session = session, UserId = session.UserId ?? SessionRegistry.UserIdOf(request.User) };
+        return new OperationContext(category, method) { Session = session, User = session.User, Meta = meta };
     }
 
-    /// <summary>Runs a resolved request through the pipeline to <paramref name="route"/>; a denial becomes the filter's JSON-RPC error.</summary>
+    /// <summary>Runs a resolved request through the pipeline to <paramref name="route"/>; a name that resolved to nothing fails there with its error.</summary>
     private async ValueTask<TResult> RouteAsync<TParams, TResult>(
         OperationContext context,
         TParams parameters,
         McpServer server,
+        McpProtocolException? unresolved,
         Func<OperationRouter, OperationContext, TParams, McpServer, CancellationToken, ValueTask<TResult>> route,
         CancellationToken cancellationToken) =>
-        Unwrap(await _pipeline.ExecuteAsync(
+        Unwrap(context, await _pipeline.ExecuteAsync(
             context,
-            (Router: _router, Request: parameters, Server: server, Route: route),
-            static (ctx, s, ct) => s.Route(s.Router, ctx, s.Request, s.Server, ct),
+            (Router: _router, Request: parameters, Server: server, Route: route, Unresolved: unresolved),
+            static (ctx, s, ct) => s.Unresolved is { } error ? throw error : s.Route(s.Router, ctx, s.Request, s.Server, ct),
             cancellationToken));
 
-    private static T Unwrap<T>(PipelineResult<T> result) =>
-        result.IsAllowed ? result.Value! : throw new McpProtocolException(result.Decision.Reason ?? "Denied.", (McpErrorCode)result.Decision.Code);
+    private static T Unwrap<T>(OperationContext context, PipelineResult<T> result) =>
+        result.IsAllowed ? result.Value! : throw GatewayErrors.Refusal(result.Decision, context.CorrelationId);
 
     private static McpProtocolException MissingParams(string method) =>
         new($"{method} needs params; see the MCP specification for its fields.", McpErrorCode.InvalidParams);

@@ -21,7 +21,7 @@ public static class StdioFront
         services.GetRequiredService<GatewayServerOptions>().Configure(options);
         SessionRegistry sessions = services.GetRequiredService<SessionRegistry>();
         await using McpServer server = McpServer.Create(transport, options, services.GetService<ILoggerFactory>(), services);
-        ClientSession session = sessions.Register(server, SessionRegistry.StdioSessionId, userId: Environment.UserName);
+        ClientSession session = sessions.Register(server, SessionRegistry.StdioSessionId, SessionRegistry.PrincipalOf(Environment.UserName, "local"));
         try
         {
             await server.RunAsync(cancellationToken);

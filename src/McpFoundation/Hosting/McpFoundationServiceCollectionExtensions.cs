@@ -38,6 +38,7 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton(static sp => new GatewayConfigurationProvider(LoadConfiguration(sp.GetRequiredService<IOptions<McpFoundationOptions>>().Value)));
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
+        services.TryAddSingleton<OperationRegistry>();
         services.TryAddSingleton<OperationPipeline>();
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<ClientBridge>();
@@ -48,10 +49,15 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<CatalogueStore>();
         services.TryAddSingleton<OperationRouter>();
+        services.TryAddSingleton<SuspendedToolCalls>();
+        services.TryAddSingleton<ResourceSubscriptions>();
+        services.TryAddSingleton<LoggingLevels>();
         services.TryAddSingleton(static sp => new ToolRegistry(
             sp.GetRequiredService<CatalogueStore>(),
             sp.GetRequiredService<OperationPipeline>(),
             sp.GetRequiredService<OperationRouter>(),
+            sp.GetRequiredService<SuspendedToolCalls>(),
+            sp.GetRequiredService<GatewayEvents>(),
             sp.GetRequiredService<ILogger<ToolRegistry>>()));
         services.TryAddSingleton<GatewayServerOptions>();
         services.TryAddSingleton<CatalogueNotifier>();

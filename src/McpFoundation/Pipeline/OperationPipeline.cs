@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using McpFoundation.Sessions;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpFoundation.Servers;
 using McpFoundation.Telemetry;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -7,130 +9,261 @@ using ModelContextProtocol;
 namespace McpFoundation.Pipeline;
 
 /// <summary>
-/// The gateway's one interception seam: every client request and every server-to-client request passes the ordered
-/// filters here before it is routed, and every filter that allowed it is told how it ended.
+/// The gateway's one interception seam: every client request (lists included), every server-to-client request and
+/// every notification on its way to a client passes the ordered filters here before it is routed or sent, and every
+/// filter that allowed it is told its one outcome, whatever happens after (a later filter denies, throws or is
+/// cancelled, the router fails, the call is suspended and finished by a later request, or it is cancelled).
 /// </summary>
 internal sealed partial class OperationPipeline
 {
     private readonly IOperationFilter[] _filters;
+    private readonly OperationRegistry _registry;
     private readonly GatewayMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
-    public OperationPipeline(IEnumerable<IOperationFilter> filters, GatewayMetrics metrics, ILogger<OperationPipeline> logger)
+    public OperationPipeline(IEnumerable<IOperationFilter> filters, OperationRegistry registry, GatewayMetrics metrics, TimeProvider timeProvider, ILogger<OperationPipeline> logger)
     {
         _filters = [.. filters];
+        _registry = registry;
         _metrics = metrics;
+        _timeProvider = timeProvider;
         _logger = logger;
     }
 
+    /// <summary>Raised (synchronously, after the filters) with each operation's one outcome; handlers must not block.</summary>
+    internal event Action<OperationContext, OperationOutcome>? Completed;
+
     public IReadOnlyList<IOperationFilter> Filters => _filters;
 
-    /// <summary>
-    /// Asks the filters whether a message that needs no answer (a server notification on its way to a client) may pass.
-    /// Nothing is routed and no completion is reported; with no filters this completes synchronously.
-    /// </summary>
-    public ValueTask<SecurityDecision> CheckAsync(OperationContext context, CancellationToken cancellationToken = default) =>
-        _filters.Length == 0 ? ValueTask.FromResult(SecurityDecision.Allow) : CheckSlowAsync(context, cancellationToken);
+    public bool HasFilters => _filters.Length > 0;
+
+    public OperationRegistry Registry => _registry;
 
     /// <summary>
-    /// Asks the filters whether a server notification may reach one client session. Its context is built only when a
-    /// filter is there to read it; with no filters this completes synchronously.
+    /// Runs the filters, then <paramref name="terminal"/> (the router) if all of them allowed the operation, and reports
+    /// its outcome to every filter that allowed it. A terminal that suspends the operation (see
+    /// <see cref="Defer"/>) leaves the report to whoever finishes it, through <see cref="CompleteAsync{T}"/>.
     /// </summary>
-    public ValueTask<bool> AllowsServerNotificationAsync(
-        string method, string? serverId, string? targetName, ClientSession? session, string? userId, string? correlationId, CancellationToken cancellationToken = default)
-    {
-        if (_filters.Length == 0)
-        {
-            return ValueTask.FromResult(true);
-        }
-
-        var context = new OperationContext(OperationCategory.ServerNotification, method)
-        {
-            CorrelationId = correlationId ?? CorrelationIds.Next(),
-            ServerId = serverId,
-            TargetName = targetName,
-            Session = session,
-            UserId = userId,
-        };
-        return AllowsAsync(context, cancellationToken);
-    }
-
-    private async ValueTask<bool> AllowsAsync(OperationContext context, CancellationToken cancellationToken) =>
-        (await CheckSlowAsync(context, cancellationToken)).IsAllowed;
-
-    private async ValueTask<SecurityDecision> CheckSlowAsync(OperationContext context, CancellationToken cancellationToken)
-    {
-        foreach (IOperationFilter filter in _filters)
-        {
-            SecurityDecision decision = await DecideAsync(filter, context, cancellationToken);
-            if (!decision.IsAllowed)
-            {
-                LogDenied(_logger, context.Method, context.TargetName, decision.DeniedBy, decision.Code, decision.Reason, context.CorrelationId);
-                _metrics.RecordOperation(context, TimeSpan.Zero, "denied");
-                return decision;
-            }
-        }
-
-        return SecurityDecision.Allow;
-    }
-
-    /// <summary>Runs the filters, then <paramref name="terminal"/> (the router) if all of them allowed the operation.</summary>
     public async ValueTask<PipelineResult<TResult>> ExecuteAsync<TState, TResult>(
         OperationContext context,
         TState state,
         Func<OperationContext, TState, CancellationToken, ValueTask<TResult>> terminal,
         CancellationToken cancellationToken = default)
     {
-        long started = Stopwatch.GetTimestamp();
         using Activity? activity = GatewayTelemetry.ActivitySource.StartActivity(context.Method, ActivityKind.Internal);
         activity?.SetTag("mcp.method.name", context.Method);
         activity?.SetTag("mcpfoundation.correlation_id", context.CorrelationId);
 
-        int allowedCount = 0;
-        for (; allowedCount < _filters.Length; allowedCount++)
+        InFlightOperation operation = Begin(context, cancellationToken);
+        try
         {
-            SecurityDecision decision = await DecideAsync(_filters[allowedCount], context, cancellationToken);
-            if (!decision.IsAllowed)
+            for (; operation.AllowedCount < _filters.Length; operation.AllowedCount++)
             {
-                LogDenied(_logger, context.Method, context.TargetName, decision.DeniedBy, decision.Code, decision.Reason, context.CorrelationId);
-                await NotifyCompletedAsync(context, allowedCount, new OperationOutcome(false, decision.Code, decision.Reason, Stopwatch.GetElapsedTime(started)));
-                _metrics.RecordOperation(context, Stopwatch.GetElapsedTime(started), "denied");
-                activity?.SetStatus(ActivityStatusCode.Error, "denied");
-                return PipelineResult<TResult>.Denied(decision);
+                SecurityDecision decision = await DecideAsync(_filters[operation.AllowedCount], context, operation.Token);
+                if (!decision.IsAllowed)
+                {
+                    LogDenied(_logger, context.Method, context.TargetName, decision.DeniedBy, decision.Code, decision.Reason, context.CorrelationId);
+                    activity?.SetStatus(ActivityStatusCode.Error, "denied");
+                    await CompleteAsync<object?>(context, Denied(operation, decision), null);
+                    return PipelineResult<TResult>.Denied(decision);
+                }
             }
+
+            context.EnterRouting();
+            TResult result = await terminal(context, state, operation.Token);
+            if (operation.IsDeferred)
+            {
+                return PipelineResult<TResult>.FromValue(result);
+            }
+
+            result = await CompleteAsync(context, new OperationOutcome(true, null, null, Elapsed(operation)) { Result = result }, result);
+            return PipelineResult<TResult>.FromValue(result);
+        }
+        catch (Exception ex) when (!operation.IsDeferred)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            await CompleteAsync<object?>(context, Failed(operation, ex, cancellationToken), null);
+            throw;
+        }
+        finally
+        {
+            operation.ReleaseCaller();
+        }
+    }
+
+    /// <summary>
+    /// Offers a message that needs no answer (a notification on its way to a client) to the filters, and sends it with
+    /// <paramref name="send"/> if they allow it, as one operation with one outcome. The context is built only when a
+    /// filter is there to read it; with no filters this sends at once. Returns whether the message was sent.
+    /// </summary>
+    public ValueTask<bool> ForwardNotificationAsync<TState>(
+        in NotificationRoute route,
+        JsonNode? parameters,
+        TState state,
+        Func<TState, JsonNode?, CancellationToken, Task> send,
+        CancellationToken cancellationToken = default)
+    {
+        if (_filters.Length == 0)
+        {
+            Task sending = send(state, parameters, cancellationToken);
+            return sending.IsCompletedSuccessfully ? ValueTask.FromResult(true) : AwaitSentAsync(sending);
+        }
+
+        var context = new OperationContext(OperationCategory.ServerNotification, route.Method)
+        {
+            CorrelationId = route.Parent?.CorrelationId ?? CorrelationIds.Next(),
+            Parent = route.Parent,
+            Session = route.Session,
+            User = route.Session?.User ?? route.Parent?.User!,
+            Arguments = ArgumentsOf(parameters),
+        };
+        context.Resolve(route.TargetName, route.ServerId, route.TargetName, null);
+        return ForwardCheckedAsync(context, parameters, state, send, cancellationToken);
+    }
+
+    private static async ValueTask<bool> AwaitSentAsync(Task sending)
+    {
+        await sending;
+        return true;
+    }
+
+    private async ValueTask<bool> ForwardCheckedAsync<TState>(OperationContext context, JsonNode? parameters, TState state, Func<TState, JsonNode?, CancellationToken, Task> send, CancellationToken cancellationToken)
+    {
+        PipelineResult<bool> result = await ExecuteAsync(
+            context,
+            (State: state, Send: send, Parameters: parameters),
+            static async (ctx, s, ct) =>
+            {
+                JsonNode? forwarded = ctx.ArgumentsReplacedBy is null ? s.Parameters : ParametersOf(ctx.Arguments);
+                await s.Send(s.State, forwarded, ct);
+                return true;
+            },
+            cancellationToken);
+        return result.IsAllowed;
+    }
+
+    /// <summary>
+    /// Marks the operation as suspended: the request that carries it ends without an outcome, and whoever finishes the
+    /// operation later reports it with <see cref="CompleteAsync{T}"/>. Call from the terminal.
+    /// </summary>
+    public static void Defer(OperationContext context) =>
+        (context.Completion ?? throw new InvalidOperationException("Only an operation running in the pipeline can be suspended.")).Defer();
+
+    /// <summary>A later request carries a suspended operation on: its token cancels the operation while it waits.</summary>
+    public static void Resume(OperationContext context, CancellationToken callerToken) => context.Completion?.Resume(callerToken);
+
+    /// <summary>Gets a value indicating whether the operation was suspended by the request that started it (its outcome is reported later).</summary>
+    public static bool IsDeferred(OperationContext context) => context.Completion?.IsDeferred == true;
+
+    /// <summary>Gets the token of an operation in the pipeline (cancelled by its caller, a time limit or the gateway).</summary>
+    public static CancellationToken TokenOf(OperationContext context) => context.Completion?.Token ?? CancellationToken.None;
+
+    /// <summary>
+    /// Reports the operation's one outcome to every filter that allowed it, in reverse order, then to the gateway's own
+    /// observers, and removes it from the operations in flight. A second report of the same operation does nothing.
+    /// Returns the result the client receives (a filter may have replaced it).
+    /// </summary>
+    public async ValueTask<T> CompleteAsync<T>(OperationContext context, OperationOutcome outcome, T result)
+    {
+        InFlightOperation? operation = context.Completion;
+        if (operation is null || !operation.TryBeginCompletion())
+        {
+            return result;
         }
 
         try
         {
-            TResult result = await terminal(context, state, cancellationToken);
-            TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-            if (allowedCount > 0)
+            if (operation.AllowedCount > 0)
             {
-                await NotifyCompletedAsync(context, allowedCount, new OperationOutcome(true, null, null, elapsed));
+                if (ReaderThread.IsCurrent)
+                {
+                    // Off the thread that reads a child's stdout: a filter that blocks there would stall every call of that server.
+                    await Task.Yield();
+                }
+
+                context.ResultSlot = outcome.Succeeded ? result : null;
+                for (int i = operation.AllowedCount - 1; i >= 0; i--)
+                {
+                    try
+                    {
+                        await _filters[i].OnCompletedAsync(context, outcome with { Result = context.ResultSlot }, CancellationToken.None);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogCompletionFailed(_logger, _filters[i].Name, context.Method, context.CorrelationId, ex);
+                    }
+                }
+
+                if (context.ReplacedResult is T replaced)
+                {
+                    result = replaced;
+                }
+
+                context.ResultSlot = null;
             }
 
-            _metrics.RecordOperation(context, elapsed, "ok");
-            return PipelineResult<TResult>.FromValue(result);
+            _metrics.RecordOperation(context, outcome.Duration, OutcomeName(outcome));
+            try
+            {
+                Completed?.Invoke(context, outcome with { Result = outcome.Succeeded ? result : null });
+            }
+            catch (Exception ex)
+            {
+                LogCompletionFailed(_logger, "observer", context.Method, context.CorrelationId, ex);
+            }
+
+            return result;
         }
-        catch (Exception ex)
+        finally
         {
-            TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-            int code = ex switch
-            {
-                McpProtocolException protocolException => (int)protocolException.ErrorCode,
-                OperationCanceledException => GatewayErrorCodes.InternalError,
-                _ => GatewayErrorCodes.InternalError,
-            };
-            if (allowedCount > 0)
-            {
-                await NotifyCompletedAsync(context, allowedCount, new OperationOutcome(false, code, ex.Message, elapsed));
-            }
-
-            _metrics.RecordOperation(context, elapsed, ex is OperationCanceledException ? "cancelled" : "error");
-            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            throw;
+            operation.Dispose();
         }
     }
+
+    /// <summary>The outcome of an operation that ended with <paramref name="exception"/>.</summary>
+    public static OperationOutcome Failed(OperationContext context, Exception exception, CancellationToken callerToken = default) =>
+        context.Completion is { } operation ? Failed(operation, exception, callerToken) : new OperationOutcome(false, GatewayErrorCodes.InternalError, exception.Message, TimeSpan.Zero);
+
+    /// <summary>The outcome of an operation that succeeded with <paramref name="result"/>.</summary>
+    public static OperationOutcome Succeeded(OperationContext context, object? result) =>
+        new(true, null, null, context.Completion is { } operation ? Elapsed(operation) : TimeSpan.Zero) { Result = result };
+
+    private InFlightOperation Begin(OperationContext context, CancellationToken cancellationToken)
+    {
+        if (context.Completion is not null)
+        {
+            throw new InvalidOperationException($"The operation {context.CorrelationId} is already in the pipeline.");
+        }
+
+        context.EnterFilters(_timeProvider.GetUtcNow());
+        InFlightOperation operation = _registry.Register(context);
+        context.Completion = operation;
+        operation.BindCaller(cancellationToken);
+        return operation;
+    }
+
+    private static OperationOutcome Denied(InFlightOperation operation, SecurityDecision decision) =>
+        new(false, decision.Code, decision.Reason, Elapsed(operation)) { DeniedBy = decision.DeniedBy };
+
+    private static OperationOutcome Failed(InFlightOperation operation, Exception exception, CancellationToken callerToken)
+    {
+        bool cancelled = exception is OperationCanceledException;
+        int code = exception switch
+        {
+            McpProtocolException protocolException => (int)protocolException.ErrorCode,
+            _ => GatewayErrorCodes.InternalError,
+        };
+        string message = cancelled
+            ? (callerToken.IsCancellationRequested ? "The client cancelled the request." : "The operation was cancelled.")
+            : exception.Message;
+        return new OperationOutcome(false, code, message, Elapsed(operation)) { Cancelled = cancelled };
+    }
+
+    private static TimeSpan Elapsed(InFlightOperation operation) => Stopwatch.GetElapsedTime(operation.StartedTimestamp);
+
+    private static string OutcomeName(OperationOutcome outcome) =>
+        outcome.Succeeded ? "ok" : outcome.DeniedBy is not null ? "denied" : outcome.Cancelled ? "cancelled" : "error";
 
     private async ValueTask<SecurityDecision> DecideAsync(IOperationFilter filter, OperationContext context, CancellationToken cancellationToken)
     {
@@ -155,19 +288,38 @@ internal sealed partial class OperationPipeline
         }
     }
 
-    private async ValueTask NotifyCompletedAsync(OperationContext context, int filterCount, OperationOutcome outcome)
+    /// <summary>The top-level properties of a JSON object, as the arguments filters see.</summary>
+    internal static IReadOnlyDictionary<string, JsonElement>? ArgumentsOf(JsonNode? parameters)
     {
-        for (int i = filterCount - 1; i >= 0; i--)
+        if (parameters is not JsonObject properties)
         {
-            try
-            {
-                await _filters[i].OnCompletedAsync(context, outcome, CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                LogFilterFailed(_logger, _filters[i].Name, context.Method, context.CorrelationId, ex);
-            }
+            return null;
         }
+
+        var arguments = new Dictionary<string, JsonElement>(properties.Count, StringComparer.Ordinal);
+        foreach ((string name, JsonNode? value) in properties)
+        {
+            arguments[name] = value is null ? default : JsonSerializer.SerializeToElement(value, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonNode)));
+        }
+
+        return arguments;
+    }
+
+    /// <summary>The JSON object a filter's arguments stand for.</summary>
+    internal static JsonObject? ParametersOf(IReadOnlyDictionary<string, JsonElement>? arguments)
+    {
+        if (arguments is null)
+        {
+            return null;
+        }
+
+        var parameters = new JsonObject();
+        foreach ((string name, JsonElement value) in arguments)
+        {
+            parameters[name] = value.ValueKind == JsonValueKind.Undefined ? null : JsonNode.Parse(value.GetRawText());
+        }
+
+        return parameters;
     }
 
     [LoggerMessage(EventId = 1100, EventName = "OperationDenied", Level = LogLevel.Warning,
@@ -177,4 +329,11 @@ internal sealed partial class OperationPipeline
     [LoggerMessage(EventId = 1101, EventName = "FilterFailed", Level = LogLevel.Error,
         Message = "Filter {Filter} failed on {Method} (correlation {CorrelationId}); failing closed")]
     private static partial void LogFilterFailed(ILogger logger, string filter, string method, string correlationId, Exception exception);
+
+    [LoggerMessage(EventId = 1102, EventName = "FilterCompletionFailed", Level = LogLevel.Error,
+        Message = "Filter {Filter} failed while told how {Method} ended (correlation {CorrelationId}); the other filters are still told")]
+    private static partial void LogCompletionFailed(ILogger logger, string filter, string method, string correlationId, Exception exception);
 }
+
+/// <summary>Where a notification goes: its method, the server it came from, the client session it is for, and the call it belongs to.</summary>
+internal readonly record struct NotificationRoute(string Method, string? ServerId, string? TargetName, Sessions.ClientSession? Session, OperationContext? Parent = null);

@@ -1,5 +1,6 @@
-using McpFoundation.Sessions;
+using McpFoundation.Pipeline;
 using McpFoundation.Servers;
+using McpFoundation.Sessions;
 using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.Routing;
@@ -7,26 +8,32 @@ namespace McpFoundation.Routing;
 /// <summary>
 /// A tool call of a stateless (2026-07-28) client whose downstream server asked for client input: the downstream call
 /// keeps running while the client answers the input requests and retries with this call's <see cref="Id"/> as its
-/// <c>requestState</c>.
+/// <c>requestState</c>. It keeps the original operation (<see cref="Context"/>): the call is one pipeline operation,
+/// judged on its original arguments, with one outcome reported when the downstream call really ends.
 /// </summary>
 internal sealed class SuspendedCall : IDisposable
 {
-    private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenSource _lifetime;
     private ITimer? _expiry;
 
-    public SuspendedCall(string id, string toolName, string? userId, ClientInputExchange exchange)
+    public SuspendedCall(string id, OperationContext context, ClientInputExchange exchange, CancellationToken operationToken)
     {
         Id = id;
-        ToolName = toolName;
-        UserId = userId;
+        Context = context;
         Exchange = exchange;
+
+        // The operation's token: the client's cancel of the first request, the emergency stop, or Cancel below.
+        _lifetime = CancellationTokenSource.CreateLinkedTokenSource(operationToken);
     }
 
     public string Id { get; }
 
-    public string ToolName { get; }
+    /// <summary>Gets the original operation: the first request's context, with the arguments the server runs.</summary>
+    public OperationContext Context { get; }
 
-    public string? UserId { get; }
+    public string ToolName => Context.TargetName!;
+
+    public string? UserId => Context.UserId;
 
     public ClientInputExchange Exchange { get; }
 
@@ -56,7 +63,14 @@ internal sealed class SuspendedCall : IDisposable
     {
         StopExpiry();
         Exchange.Abandon(reason);
-        _lifetime.Cancel();
+        try
+        {
+            _lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already finished.
+        }
     }
 
     public void Dispose()

@@ -12,4 +12,7 @@ internal sealed record InFlightCall(ClientSession? Session, McpServer? RequestSe
 {
     /// <summary>Gets the exchange through which a stateless client answers server-to-client requests (MRTR), if it is one.</summary>
     public ClientInputExchange? Exchange { get; init; }
+
+    /// <summary>Gets the pipeline operation of the call: the parent of the server-to-client requests it causes.</summary>
+    public Pipeline.OperationContext? Context { get; init; }
 }

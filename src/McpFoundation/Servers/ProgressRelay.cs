@@ -136,13 +136,11 @@ internal sealed class ProgressSink : IAsyncDisposable
             var parameters = (JsonNode)item;
             try
             {
-                if (!await _pipeline.AllowsServerNotificationAsync(
-                    NotificationMethods.ProgressNotification, _call.ServerId, _call.TargetName, _call.Session, _call.UserId, _call.CorrelationId))
-                {
-                    continue;
-                }
-
-                await Volatile.Read(ref _destination).SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification, Params = parameters });
+                await _pipeline.ForwardNotificationAsync(
+                    new NotificationRoute(NotificationMethods.ProgressNotification, _call.ServerId, _call.TargetName, _call.Session, _call),
+                    parameters,
+                    this,
+                    static (sink, p, ct) => Volatile.Read(ref sink._destination).SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification, Params = p }, ct));
             }
             catch (Exception ex)
             {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using McpFoundation.Pipeline;
 using McpFoundation.Servers;
 using Microsoft.Extensions.Logging;
@@ -75,9 +77,9 @@ internal sealed partial class ClientBridge
 
                 foreach (ClientSession session in _sessions.Sessions)
                 {
-                    if (session.IsSubscribed(uri) && await _pipeline.AllowsServerNotificationAsync(notification.Method, server.Id, uri, session, session.UserId, correlationId: null, cancellationToken))
+                    if (session.IsSubscribed(uri))
                     {
-                        await SendQuietlyAsync(session, notification.Method, notification.Params?.DeepClone(), cancellationToken);
+                        await SendQuietlyAsync(new NotificationRoute(notification.Method, server.Id, uri, session), notification.Params?.DeepClone(), cancellationToken);
                     }
                 }
 
@@ -85,12 +87,12 @@ internal sealed partial class ClientBridge
         }
     }
 
-    /// <summary>Sends a notification to every persistent session (used for list_changed).</summary>
+    /// <summary>Sends a notification to every persistent session (used for list_changed), each through the pipeline.</summary>
     public async Task BroadcastAsync(string method, CancellationToken cancellationToken = default)
     {
         foreach (ClientSession session in _sessions.Sessions)
         {
-            await SendQuietlyAsync(session, method, null, cancellationToken);
+            await SendQuietlyAsync(new NotificationRoute(method, null, method, session), null, cancellationToken);
         }
     }
 
@@ -102,18 +104,17 @@ internal sealed partial class ClientBridge
         }
 
         LoggingLevel level = ParseLevel(parameters["level"]?.GetValue<string>());
+        string? logger = parameters["logger"]?.GetValue<string>();
         foreach (ClientSession session in _sessions.Sessions)
         {
-            if ((session.LoggingLevel is { } wanted && level < wanted)
-                || !await _pipeline.AllowsServerNotificationAsync(notification.Method, server.Id, parameters["logger"]?.GetValue<string>(), session, session.UserId, correlationId: null, cancellationToken))
+            if (session.LoggingLevel is { } wanted && level < wanted)
             {
                 continue;
             }
 
             var forwarded = (JsonObject)parameters.DeepClone();
-            string? logger = parameters["logger"]?.GetValue<string>();
             forwarded["logger"] = logger is null ? server.Id : server.Id + "/" + logger;
-            await SendQuietlyAsync(session, notification.Method, forwarded, cancellationToken);
+            await SendQuietlyAsync(new NotificationRoute(notification.Method, server.Id, logger, session), forwarded, cancellationToken);
         }
     }
 
@@ -157,31 +158,37 @@ internal sealed partial class ClientBridge
                 (McpErrorCode)GatewayErrorCodes.ClientCapabilityMissing);
         }
 
+        JsonTypeInfo<TRequest> requestType = (JsonTypeInfo<TRequest>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TRequest));
         var context = new OperationContext(OperationCategory.ServerToClientRequest, method)
         {
-            ServerId = server.Id,
-            TargetName = method,
+            Parent = call.Context,
             Session = session,
-            UserId = session.UserId,
+            User = session.User,
             CorrelationId = call.CorrelationId,
+            Arguments = _pipeline.HasFilters ? OperationPipeline.ArgumentsOf(JsonSerializer.SerializeToNode(request, requestType)) : null,
         };
+        context.Resolve(method, server.Id, null, call.Context?.Target);
 
         PipelineResult<TResult> result = await _pipeline.ExecuteAsync(
             context,
-            (Send: send, Request: request, RequestServer: requestServer, call.Exchange, AsInput: asInputRequest, FromInput: fromInputResponse, Method: method),
-            static async (_, state, ct) =>
+            (Send: send, Request: request, RequestServer: requestServer, call.Exchange, AsInput: asInputRequest, FromInput: fromInputResponse, Method: method, RequestType: requestType),
+            static async (ctx, state, ct) =>
             {
+                TRequest request = ctx.ArgumentsReplacedBy is null
+                    ? state.Request
+                    : OperationPipeline.ParametersOf(ctx.Arguments).Deserialize(state.RequestType) ?? state.Request;
+
                 if (state.Exchange is { } exchange)
                 {
                     // A stateless client answers through the multi-round-trip protocol: the request travels as an input request.
-                    InputResponse response = await exchange.RequestAsync(state.AsInput(state.Request), ct);
+                    InputResponse response = await exchange.RequestAsync(state.AsInput(request), ct);
                     return state.FromInput(response)
                         ?? throw new McpProtocolException($"The client's answer to {state.Method} could not be read.", McpErrorCode.InvalidParams);
                 }
 
                 try
                 {
-                    return await state.Send(state.RequestServer, state.Request, ct);
+                    return await state.Send(state.RequestServer, request, ct);
                 }
                 catch (InvalidOperationException ex)
                 {
@@ -193,9 +200,7 @@ internal sealed partial class ClientBridge
             },
             cancellationToken);
 
-        return result.IsAllowed
-            ? result.Value!
-            : throw new McpProtocolException(result.Decision.Reason ?? "Denied.", (McpErrorCode)result.Decision.Code);
+        return result.IsAllowed ? result.Value! : throw GatewayErrors.Refusal(result.Decision, context.CorrelationId);
     }
 
     private InFlightCall ResolveCall(DownstreamServer server, string method)
@@ -227,15 +232,21 @@ internal sealed partial class ClientBridge
         return found;
     }
 
-    private async ValueTask SendQuietlyAsync(ClientSession session, string method, JsonNode? parameters, CancellationToken cancellationToken)
+    /// <summary>Sends a notification to one session if the pipeline allows it; a session that is gone is logged, not thrown.</summary>
+    private async ValueTask SendQuietlyAsync(NotificationRoute route, JsonNode? parameters, CancellationToken cancellationToken)
     {
         try
         {
-            await session.SendNotificationAsync(method, parameters, cancellationToken);
+            await _pipeline.ForwardNotificationAsync(
+                route,
+                parameters,
+                route,
+                static (r, p, ct) => r.Session!.SendNotificationAsync(r.Method, p, ct),
+                cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogNotificationFailed(_logger, method, session.Id, ex);
+            LogNotificationFailed(_logger, route.Method, route.Session?.Id ?? "?", ex);
         }
     }
 

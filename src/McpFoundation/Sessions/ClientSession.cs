@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -15,11 +16,12 @@ public sealed class ClientSession
     private readonly ConcurrentDictionary<RequestId, CancellationTokenSource> _directRequests = new();
     private long _lastSdkActivity = Environment.TickCount64;
 
-    internal ClientSession(string id, McpServer server, string? userId, bool isPersistent)
+    internal ClientSession(string id, McpServer server, ClaimsPrincipal? user, bool isPersistent)
     {
         Id = id;
         Server = server;
-        UserId = userId;
+        User = user ?? new ClaimsPrincipal(new ClaimsIdentity());
+        UserId = SessionRegistry.UserIdOf(User);
         IsPersistent = isPersistent;
     }
 
@@ -28,6 +30,9 @@ public sealed class ClientSession
 
     /// <summary>Gets the authenticated user id, if the front authenticated one.</summary>
     public string? UserId { get; }
+
+    /// <summary>Gets the client's principal: the HTTP front's authenticated user, or the local user of the stdio front.</summary>
+    public ClaimsPrincipal User { get; }
 
     /// <summary>Gets a value indicating whether the session outlives one request (stdio, stateful HTTP).</summary>
     public bool IsPersistent { get; }
@@ -41,7 +46,7 @@ public sealed class ClientSession
     /// <summary>Gets the protocol revision negotiated with the client.</summary>
     public string? ProtocolVersion => Server.NegotiatedProtocolVersion;
 
-    /// <summary>Gets the logging level the client asked for, or null if it never asked.</summary>
+    /// <summary>Gets the logging level the client asked for, or null if it never asked (changed only by an allowed <c>logging/setLevel</c>).</summary>
     public LoggingLevel? LoggingLevel { get; internal set; }
 
     /// <summary>Gets the resource URIs the client subscribed to.</summary>

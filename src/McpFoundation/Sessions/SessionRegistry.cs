@@ -19,9 +19,9 @@ internal sealed class SessionRegistry
     /// <summary>The id of the one session of the stdio front.</summary>
     public const string StdioSessionId = "stdio";
 
-    public ClientSession Register(McpServer server, string id, string? userId)
+    public ClientSession Register(McpServer server, string id, ClaimsPrincipal? user)
     {
-        var session = new ClientSession(id, server, userId, isPersistent: true);
+        var session = new ClientSession(id, server, user, isPersistent: true);
 
         // The SDK cancels the requests it handles itself; this reaches the ones the HTTP front answers directly.
         session.CancellationHandler = server.RegisterNotificationHandler(NotificationMethods.CancelledNotification, (notification, _) =>
@@ -74,7 +74,18 @@ internal sealed class SessionRegistry
         }
 
         // A stateless (2026-07-28) HTTP request: its session lives as long as the request.
-        return new ClientSession("stateless-" + Guid.NewGuid().ToString("N"), requestServer, UserIdOf(user), isPersistent: false);
+        return new ClientSession("stateless-" + Guid.NewGuid().ToString("N"), requestServer, user, isPersistent: false);
+    }
+
+    /// <summary>The principal of a caller known only by a user id (the stdio front's local user, a library call's user).</summary>
+    public static ClaimsPrincipal PrincipalOf(string? userId, string authenticationType)
+    {
+        if (string.IsNullOrEmpty(userId))
+        {
+            return new ClaimsPrincipal(new ClaimsIdentity());
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Name, userId)], authenticationType));
     }
 
     public static string? UserIdOf(ClaimsPrincipal? user) =>

@@ -8,8 +8,19 @@ using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.Tools;
 
-/// <summary>Where an exposed tool or prompt name leads.</summary>
-internal sealed record NamedRoute(string ServerId, string DownstreamName);
+/// <summary>Where an exposed tool or prompt name leads, with its definition as exposed.</summary>
+internal sealed record NamedRoute(string ServerId, string DownstreamName)
+{
+    public Tool? Tool { get; init; }
+
+    public Prompt? Prompt { get; init; }
+
+    /// <summary>Two routes are equal when they lead to the same place; the definitions they carry are not compared.</summary>
+    public bool Equals(NamedRoute? other) =>
+        other is not null && string.Equals(ServerId, other.ServerId, StringComparison.Ordinal) && string.Equals(DownstreamName, other.DownstreamName, StringComparison.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(ServerId, DownstreamName);
+}
 
 /// <summary>
 /// An immutable snapshot of everything the gateway exposes, across all connected servers, with the routes back to them.
@@ -20,6 +31,7 @@ internal sealed class GatewayCatalogue
     private readonly FrozenDictionary<string, NamedRoute> _tools;
     private readonly FrozenDictionary<string, NamedRoute> _prompts;
     private readonly FrozenDictionary<string, string> _resources;
+    private readonly FrozenDictionary<string, Resource> _resourceDefinitions;
     private readonly (UriTemplateMatcher Matcher, string ServerId)[] _templates;
 
     private GatewayCatalogue(
@@ -41,6 +53,7 @@ internal sealed class GatewayCatalogue
         _prompts = promptRoutes;
         Resources = resources;
         _resources = resourceRoutes;
+        _resourceDefinitions = resources.GroupBy(static r => r.Uri, StringComparer.Ordinal).ToFrozenDictionary(static g => g.Key, static g => g.First(), StringComparer.Ordinal);
         ResourceTemplates = templates;
         _templates = templateRoutes;
         Collisions = collisions;
@@ -78,6 +91,24 @@ internal sealed class GatewayCatalogue
             if (matcher.IsMatch(uri))
             {
                 return templateServer;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets the listed resource with this exact URI, if a server listed one.</summary>
+    public Resource? FindResource(string uri) => _resourceDefinitions.TryGetValue(uri, out Resource? resource) ? resource : null;
+
+    /// <summary>Gets the template of <paramref name="serverId"/> that describes <paramref name="uri"/> (or whose text is <paramref name="uri"/>).</summary>
+    public ResourceTemplate? FindTemplate(string uri, string serverId)
+    {
+        for (int i = 0; i < _templates.Length; i++)
+        {
+            (UriTemplateMatcher matcher, string templateServer) = _templates[i];
+            if (templateServer == serverId && (matcher.Template == uri || matcher.IsMatch(uri)))
+            {
+                return ResourceTemplates[i];
             }
         }
 
@@ -123,7 +154,7 @@ internal sealed class GatewayCatalogue
                 }
 
                 Tool renamed = Rename(tool, exposed);
-                toolRoutes[exposed] = new NamedRoute(serverId, tool.Name);
+                toolRoutes[exposed] = new NamedRoute(serverId, tool.Name) { Tool = renamed };
                 tools.Add(renamed);
                 toolDetails.Add((renamed, serverId, tool.Name));
             }
@@ -137,8 +168,9 @@ internal sealed class GatewayCatalogue
                     continue;
                 }
 
-                promptRoutes[exposed] = new NamedRoute(serverId, prompt.Name);
-                prompts.Add(Rename(prompt, exposed));
+                Prompt renamedPrompt = Rename(prompt, exposed);
+                promptRoutes[exposed] = new NamedRoute(serverId, prompt.Name) { Prompt = renamedPrompt };
+                prompts.Add(renamedPrompt);
             }
 
             foreach (Resource resource in catalogue.Resources)

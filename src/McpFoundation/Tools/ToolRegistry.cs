@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
 using McpFoundation.Servers;
+using McpFoundation.Telemetry;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -19,17 +19,26 @@ public sealed partial class ToolRegistry
     private readonly CatalogueStore _catalogue;
     private readonly OperationPipeline _pipeline;
     private readonly OperationRouter _router;
+    private readonly SuspendedToolCalls _suspended;
+    private readonly GatewayEvents _events;
     private readonly ILogger _logger;
 
-    internal ToolRegistry(CatalogueStore catalogue, OperationPipeline pipeline, OperationRouter router, ILogger<ToolRegistry> logger)
+    internal ToolRegistry(CatalogueStore catalogue, OperationPipeline pipeline, OperationRouter router, SuspendedToolCalls suspended, GatewayEvents events, ILogger<ToolRegistry> logger)
     {
         _catalogue = catalogue;
         _pipeline = pipeline;
         _router = router;
+        _suspended = suspended;
+        _events = events;
         _logger = logger;
+        _pipeline.Completed += OnOperationCompleted;
     }
 
-    /// <summary>Raised when a tool call completes (the seed's <c>tool_executed</c> event).</summary>
+    /// <summary>
+    /// Raised once when a tool call ends, however it ends (the seed's <c>tool_executed</c> event); a call suspended for
+    /// client input raises it when the downstream call really ends. Raised on the gateway's event worker, never on a
+    /// request thread: a slow subscriber delays other events, not calls.
+    /// </summary>
     public event EventHandler<ToolExecutedEventArgs>? ToolExecuted;
 
     internal CatalogueStore Catalogue => _catalogue;
@@ -61,7 +70,10 @@ public sealed partial class ToolRegistry
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(toolName);
-        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall) { UserId = userId };
+        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall)
+        {
+            User = Sessions.SessionRegistry.PrincipalOf(userId, "library"),
+        };
         var request = new CallToolRequestParams { Name = toolName, Arguments = arguments is null ? null : new Dictionary<string, JsonElement>(arguments) };
         try
         {
@@ -74,50 +86,60 @@ public sealed partial class ToolRegistry
         }
     }
 
-    /// <summary>The tool-call path shared by the library API and the MCP front: resolve, filter, route, report.</summary>
-    internal async ValueTask<CallToolResult> CallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tool-call path shared by the library API and both fronts: resolve, filter, route, report. A name that resolves
+    /// to nothing still passes the pipeline (unresolved), so filters and audit see the attempt. A retry of a suspended
+    /// call (<c>requestState</c>) is not a new operation: it carries the suspended one on.
+    /// </summary>
+    internal ValueTask<CallToolResult> CallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
-        int? errorCode = null;
-        bool succeeded = false;
-        try
+        if (request.RequestState is not null && requestServer is not null)
         {
-            if (_router.ResolveTool(context, request.Name) is { } unknown)
+            return _suspended.ResumeAsync(context, request, requestServer, cancellationToken);
+        }
+
+        McpProtocolException? unresolved = _router.ResolveTool(context, request.Name);
+        context.SetClientArguments(request.Arguments is null ? null : request.Arguments as IReadOnlyDictionary<string, JsonElement> ?? new Dictionary<string, JsonElement>(request.Arguments, StringComparer.Ordinal));
+        if (unresolved is not null && !context.IsResolved)
+        {
+            LogUnknownTool(_logger, request.Name, context.CorrelationId);
+        }
+
+        return RouteAsync(context, request, requestServer, unresolved, cancellationToken);
+    }
+
+    private async ValueTask<CallToolResult> RouteAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, McpProtocolException? unresolved, CancellationToken cancellationToken)
+    {
+        PipelineResult<CallToolResult> outcome = await _pipeline.ExecuteAsync(
+            context,
+            (Registry: this, Request: request, RequestServer: requestServer, Unresolved: unresolved),
+            static (ctx, state, ct) =>
             {
-                if (_router.UnavailableServerOf(context, request.Name) is { } unavailable)
+                if (state.Unresolved is { } error)
                 {
-                    throw unavailable;
+                    throw error;
                 }
 
-                LogUnknownTool(_logger, request.Name, context.CorrelationId);
-                throw new McpProtocolException(unknown, McpErrorCode.InvalidParams);
-            }
+                return state.RequestServer is { IsMrtrSupported: true } && ctx.Session is { IsPersistent: false }
+                    // A stateless (2026-07-28) client cannot receive server-to-client requests: they travel as MRTR input requests.
+                    ? state.Registry._suspended.StartAsync(ctx, state.Request, state.RequestServer, ct)
+                    : state.Registry._router.CallToolAsync(ctx, state.Request, state.RequestServer, ct);
+            },
+            cancellationToken);
 
-            context.Arguments = request.Arguments is null ? null : (IReadOnlyDictionary<string, JsonElement>)request.Arguments;
-            PipelineResult<CallToolResult> outcome = await _pipeline.ExecuteAsync(
-                context,
-                (Router: _router, Request: request, RequestServer: requestServer),
-                static (ctx, state, ct) => state.Router.CallToolAsync(ctx, state.Request, state.RequestServer, ct),
-                cancellationToken);
+        return outcome.IsAllowed ? outcome.Value! : throw GatewayErrors.Refusal(outcome.Decision, context.CorrelationId);
+    }
 
-            if (!outcome.IsAllowed)
-            {
-                throw new McpProtocolException(outcome.Decision.Reason ?? "Denied.", (McpErrorCode)outcome.Decision.Code);
-            }
-
-            succeeded = outcome.Value!.IsError != true;
-            return outcome.Value;
-        }
-        catch (McpProtocolException ex)
+    private void OnOperationCompleted(OperationContext context, OperationOutcome outcome)
+    {
+        if (context.Category != OperationCategory.ToolExecution || ToolExecuted is null)
         {
-            errorCode = (int)ex.ErrorCode;
-            throw;
+            return;
         }
-        finally
-        {
-            ToolExecuted?.Invoke(this, new ToolExecutedEventArgs(
-                request.Name, context.ServerId, context.UserId, succeeded, errorCode, Stopwatch.GetElapsedTime(started), context.CorrelationId));
-        }
+
+        bool succeeded = outcome.Succeeded && outcome.Result is CallToolResult { IsError: not true };
+        var args = new ToolExecutedEventArgs(context.TargetName ?? "?", context.ServerId, context.UserId, succeeded, outcome.ErrorCode, outcome.Duration, context.CorrelationId);
+        _events.Post((Registry: this, Args: args), static s => s.Registry.ToolExecuted?.Invoke(s.Registry, s.Args));
     }
 
     [LoggerMessage(EventId = 1700, EventName = "UnknownTool", Level = LogLevel.Information, Message = "Refused call to unknown tool {ToolName} (correlation {CorrelationId})")]

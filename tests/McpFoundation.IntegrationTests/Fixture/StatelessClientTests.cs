@@ -50,7 +50,7 @@ public sealed class StatelessClientTests(FixtureGateway gateway) : IClassFixture
         Assert.NotEqual(true, result.IsError);
         Assert.Equal("sampled: stateless reply to 2+2?", result.Text());
         Assert.Equal(1, samplingCalls);
-        Assert.Equal(0, gateway.Host.Services.GetRequiredService<OperationRouter>().SuspendedCallCount);
+        Assert.Equal(0, gateway.Host.Services.GetRequiredService<SuspendedToolCalls>().Count);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class StatelessClientTests(FixtureGateway gateway) : IClassFixture
             client.Client.CallToolAsync("fixture__sample", Results.Args(("prompt", "hi")), cancellationToken: cts.Token).AsTask());
 
         Assert.Equal((McpErrorCode)GatewayErrorCodes.ClientCapabilityMissing, ex.ErrorCode);
-        Assert.Equal(0, gateway.Host.Services.GetRequiredService<OperationRouter>().SuspendedCallCount);
+        Assert.Equal(0, gateway.Host.Services.GetRequiredService<SuspendedToolCalls>().Count);
     }
 
     [Fact]

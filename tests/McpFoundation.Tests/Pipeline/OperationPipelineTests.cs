@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpFoundation.Pipeline;
 using McpFoundation.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,28 +101,231 @@ public sealed class OperationPipelineTests
     }
 
     [Fact]
-    public async Task CheckAsync_NotificationDeniedByAFilter_ReturnsDenialWithoutCompletingFilters()
+    public async Task ForwardNotificationAsync_DeniedByAFilter_IsNotSentAndEarlierFiltersAreCompleted()
     {
         var observer = new RecordingFilter("observer", _journal);
         var deny = new RecordingFilter("redactor", _journal) { Decision = SecurityDecision.Deny(GatewayErrorCodes.OperationDenied, "drop") };
         OperationPipeline pipeline = CreatePipeline(observer, deny);
+        int sent = 0;
 
-        SecurityDecision decision = await pipeline.CheckAsync(new OperationContext(OperationCategory.ServerNotification, "notifications/progress"));
+        bool delivered = await pipeline.ForwardNotificationAsync(
+            new NotificationRoute("notifications/progress", "fixture", "fixture__echo", null), new JsonObject { ["progress"] = 1 }, 0, (_, _, _) => { sent++; return Task.CompletedTask; });
 
-        Assert.False(decision.IsAllowed);
-        Assert.Equal("redactor", decision.DeniedBy);
-        Assert.Equal(["observer:request", "redactor:request"], _journal);
+        Assert.False(delivered);
+        Assert.Equal(0, sent);
+        Assert.Equal(["observer:request", "redactor:request", "observer:completed:False"], _journal);
     }
 
     [Fact]
-    public async Task CheckAsync_NoFilters_AllowsSynchronously()
+    public async Task ForwardNotificationAsync_NoFilters_SendsSynchronously()
     {
         OperationPipeline pipeline = CreatePipeline();
+        JsonNode? seen = null;
 
-        ValueTask<SecurityDecision> pending = pipeline.CheckAsync(new OperationContext(OperationCategory.ServerNotification, "notifications/message"));
+        ValueTask<bool> pending = pipeline.ForwardNotificationAsync(
+            new NotificationRoute("notifications/message", "fixture", null, null), new JsonObject { ["level"] = "info" }, 0, (_, p, _) => { seen = p; return Task.CompletedTask; });
 
         Assert.True(pending.IsCompletedSuccessfully);
-        Assert.True((await pending).IsAllowed);
+        Assert.True(await pending);
+        Assert.Equal("info", seen?["level"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ForwardNotificationAsync_FilterReplacesArguments_SendsTheReplacement()
+    {
+        var redactor = new DelegateFilter("redactor", onRequest: ctx =>
+        {
+            var redacted = new Dictionary<string, JsonElement>(ctx.Arguments!) { ["data"] = JsonSerializer.SerializeToElement("[redacted]") };
+            ctx.ReplaceArguments(redacted, "redactor");
+        });
+        OperationPipeline pipeline = CreatePipeline(redactor);
+        JsonNode? seen = null;
+
+        await pipeline.ForwardNotificationAsync(
+            new NotificationRoute("notifications/message", "fixture", null, null), new JsonObject { ["level"] = "info", ["data"] = "secret" }, 0, (_, p, _) => { seen = p; return Task.CompletedTask; });
+
+        Assert.Equal("[redacted]", seen?["data"]?.GetValue<string>());
+        Assert.Equal("info", seen?["level"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_LaterFilterCancelled_EarlierFiltersAreToldOnce()
+    {
+        using var cancel = new CancellationTokenSource();
+        var limiter = new RecordingFilter("limiter", _journal);
+        var approval = new DelegateFilter("approval", onRequestAsync: async (_, ct) =>
+        {
+            await cancel.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            return SecurityDecision.Allow;
+        });
+        OperationPipeline pipeline = CreatePipeline(limiter, approval);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await pipeline.ExecuteAsync(NewContext(), 0, static (_, _, _) => ValueTask.FromResult(1), cancel.Token));
+
+        Assert.Equal(["limiter:request", "limiter:completed:False"], _journal);
+        Assert.True(limiter.LastOutcome?.Cancelled);
+        Assert.Equal(0, pipeline.Registry.Count);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_LaterFilterThrows_EarlierFiltersAreToldOfTheDenial()
+    {
+        var limiter = new RecordingFilter("limiter", _journal);
+        OperationPipeline pipeline = CreatePipeline(limiter, new ThrowingFilter());
+
+        PipelineResult<int> result = await pipeline.ExecuteAsync(NewContext(), 0, static (_, _, _) => ValueTask.FromResult(1));
+
+        Assert.False(result.IsAllowed);
+        Assert.Equal(["limiter:request", "limiter:completed:False"], _journal);
+        Assert.Equal(GatewayErrorCodes.FilterFailed, limiter.LastOutcome?.ErrorCode);
+        Assert.Equal("throwing", limiter.LastOutcome?.DeniedBy);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TerminalCancelled_FiltersAreToldCancelled()
+    {
+        using var cancel = new CancellationTokenSource();
+        var filter = new RecordingFilter("observer", _journal);
+        OperationPipeline pipeline = CreatePipeline(filter);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await pipeline.ExecuteAsync(NewContext(), cancel, static async (_, c, ct) =>
+            {
+                await c.CancelAsync();
+                ct.ThrowIfCancellationRequested();
+                return 1;
+            }, cancel.Token));
+
+        Assert.Equal(["observer:request", "observer:completed:False"], _journal);
+        Assert.True(filter.LastOutcome?.Cancelled);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TerminalDefers_NoOutcomeUntilCompletedLaterExactlyOnce()
+    {
+        var filter = new RecordingFilter("observer", _journal);
+        OperationPipeline pipeline = CreatePipeline(filter);
+        OperationContext context = NewContext();
+
+        await Assert.ThrowsAsync<TimeoutException>(async () =>
+            await pipeline.ExecuteAsync<int, int>(context, 0, static (ctx, _, _) =>
+            {
+                OperationPipeline.Defer(ctx);
+                throw new TimeoutException("suspended");
+            }));
+
+        Assert.Equal(["observer:request"], _journal);
+        Assert.Equal(1, pipeline.Registry.Count);
+        Assert.True(pipeline.Registry.Operations.Single().IsSuspended);
+
+        string result = await pipeline.CompleteAsync(context, OperationPipeline.Succeeded(context, "late"), "late");
+        await pipeline.CompleteAsync(context, OperationPipeline.Succeeded(context, "again"), "again");
+
+        Assert.Equal("late", result);
+        Assert.Equal(["observer:request", "observer:completed:True"], _journal);
+        Assert.Equal(0, pipeline.Registry.Count);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_WhileRunning_IsInTheRegistryAndCancelAllCancelsIt()
+    {
+        OperationPipeline pipeline = CreatePipeline();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        ValueTask<PipelineResult<int>> running = pipeline.ExecuteAsync(NewContext(), started, static async (_, s, ct) =>
+        {
+            s.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return 1;
+        });
+        await started.Task;
+
+        Assert.Equal("server__tool", Assert.Single(pipeline.Registry.Operations).Context.TargetName);
+        Assert.Equal(1, pipeline.Registry.CancelAll());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await running);
+        Assert.Equal(0, pipeline.Registry.Count);
+    }
+
+    [Fact]
+    public async Task ReplaceArguments_InOnRequest_LaterFiltersAndTerminalSeeTheReplacement()
+    {
+        var canonicalizer = new DelegateFilter("canonicalizer", onRequest: ctx =>
+            ctx.ReplaceArguments(new Dictionary<string, JsonElement> { ["path"] = JsonSerializer.SerializeToElement("/tmp/b") }, "canonicalizer"));
+        string? seenByPolicy = null;
+        var policy = new DelegateFilter("policy", onRequest: ctx => seenByPolicy = ctx.Arguments!["path"].GetString());
+        OperationPipeline pipeline = CreatePipeline(canonicalizer, policy);
+        OperationContext context = NewContext(new Dictionary<string, JsonElement> { ["path"] = JsonSerializer.SerializeToElement("/tmp/a/../b") });
+
+        PipelineResult<string?> result = await pipeline.ExecuteAsync(context, 0, static (ctx, _, _) => ValueTask.FromResult(ctx.Arguments!["path"].GetString()));
+
+        Assert.Equal("/tmp/b", seenByPolicy);
+        Assert.Equal("/tmp/b", result.Value);
+        Assert.Equal("canonicalizer", context.ArgumentsReplacedBy);
+    }
+
+    [Fact]
+    public async Task ReplaceArguments_AfterRouting_IsRefused()
+    {
+        OperationPipeline pipeline = CreatePipeline();
+        OperationContext context = NewContext(new Dictionary<string, JsonElement>());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await pipeline.ExecuteAsync(context, 0, static (ctx, _, _) =>
+            {
+                ctx.ReplaceArguments(new Dictionary<string, JsonElement>(), "late");
+                return ValueTask.FromResult(1);
+            }));
+    }
+
+    [Fact]
+    public void Resolve_OnceThePipelineRuns_IsRefused()
+    {
+        OperationContext context = NewContext();
+        context.EnterFilters(DateTimeOffset.UnixEpoch);
+
+        Assert.Throws<InvalidOperationException>(() => context.Resolve("other__tool", "other", "tool", null));
+        Assert.Equal("server", context.ServerId);
+    }
+
+    [Fact]
+    public async Task ReplaceResult_InOnCompleted_ClientGetsTheReplacementAndOuterFiltersSeeIt()
+    {
+        object? seenByOuter = null;
+        var outer = new DelegateFilter("audit", onCompleted: (_, outcome) => seenByOuter = outcome.Result);
+        var redactor = new DelegateFilter("redactor", onCompleted: (ctx, outcome) => ctx.ReplaceResult(((string)outcome.Result!).Replace("secret", "[redacted]", StringComparison.Ordinal), "redactor"));
+        OperationPipeline pipeline = CreatePipeline(outer, redactor);
+        OperationContext context = NewContext();
+
+        PipelineResult<string> result = await pipeline.ExecuteAsync(context, 0, static (_, _, _) => ValueTask.FromResult("the secret"));
+
+        Assert.Equal("the [redacted]", result.Value);
+        Assert.Equal("the [redacted]", seenByOuter);
+        Assert.Equal("redactor", context.ResultReplacedBy);
+    }
+
+    [Fact]
+    public async Task ReplaceResult_OfAnotherType_IsRefusedAndTheResultIsKept()
+    {
+        var wrong = new DelegateFilter("wrong", onCompleted: (ctx, _) => ctx.ReplaceResult(42, "wrong"));
+        OperationPipeline pipeline = CreatePipeline(wrong);
+
+        PipelineResult<string> result = await pipeline.ExecuteAsync(NewContext(), 0, static (_, _, _) => ValueTask.FromResult("kept"));
+
+        Assert.Equal("kept", result.Value);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_CompletedEvent_RaisedOnceWithTheFinalResult()
+    {
+        OperationPipeline pipeline = CreatePipeline(new DelegateFilter("redactor", onCompleted: (ctx, _) => ctx.ReplaceResult("changed", "redactor")));
+        var seen = new List<object?>();
+        pipeline.Completed += (_, outcome) => seen.Add(outcome.Result);
+
+        await pipeline.ExecuteAsync(NewContext(), 0, static (_, _, _) => ValueTask.FromResult("original"));
+
+        Assert.Equal(["changed"], seen);
     }
 
     [Fact]
@@ -128,7 +333,7 @@ public sealed class OperationPipelineTests
     {
         using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
-        var pipeline = new OperationPipeline([], metrics, NullLogger<OperationPipeline>.Instance);
+        var pipeline = new OperationPipeline([], new OperationRegistry(), metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
         var outcomes = new List<string?>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -155,12 +360,39 @@ public sealed class OperationPipelineTests
         Assert.Equal(["ok"], outcomes);
     }
 
-    private static OperationContext NewContext() => new(OperationCategory.ToolExecution, "tools/call") { TargetName = "server__tool" };
+    private static OperationContext NewContext(IReadOnlyDictionary<string, JsonElement>? arguments = null)
+    {
+        var context = new OperationContext(OperationCategory.ToolExecution, "tools/call");
+        context.Resolve("server__tool", "server", "tool", null);
+        context.SetClientArguments(arguments);
+        return context;
+    }
 
     private static OperationPipeline CreatePipeline(params IOperationFilter[] filters)
     {
         ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        return new OperationPipeline(filters, new GatewayMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<OperationPipeline>.Instance);
+        return new OperationPipeline(filters, new OperationRegistry(), new GatewayMetrics(services.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<OperationPipeline>.Instance);
+    }
+
+    private sealed class DelegateFilter(
+        string name,
+        Action<OperationContext>? onRequest = null,
+        Func<OperationContext, CancellationToken, Task<SecurityDecision>>? onRequestAsync = null,
+        Action<OperationContext, OperationOutcome>? onCompleted = null) : IOperationFilter
+    {
+        public string Name => name;
+
+        public async ValueTask<SecurityDecision> OnRequestAsync(OperationContext context, CancellationToken cancellationToken = default)
+        {
+            onRequest?.Invoke(context);
+            return onRequestAsync is null ? SecurityDecision.Allow : await onRequestAsync(context, cancellationToken);
+        }
+
+        public ValueTask OnCompletedAsync(OperationContext context, OperationOutcome outcome, CancellationToken cancellationToken = default)
+        {
+            onCompleted?.Invoke(context, outcome);
+            return ValueTask.CompletedTask;
+        }
     }
 
     private sealed class RecordingFilter(string name, List<string> journal) : IOperationFilter
