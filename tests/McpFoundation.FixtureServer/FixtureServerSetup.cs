@@ -29,7 +29,8 @@ internal static class FixtureServerSetup
             .WithResourcesFromAssembly()
             .WithPromptsFromAssembly()
             .WithCompleteHandler(Completions.CompleteAsync)
-            .WithSubscriptionsKeptIn(sessions);
+            .WithSubscriptionsKeptIn(sessions)
+            .WithRequestLog();
 
 #pragma warning disable MCP9005 // Logging is deprecated by 2026-07-28 (SEP-2577); the fixture exercises it on purpose.
         builder.WithSetLoggingLevelHandler((request, _) =>

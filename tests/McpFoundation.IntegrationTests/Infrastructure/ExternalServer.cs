@@ -24,9 +24,18 @@ internal sealed partial class ExternalServer : IAsyncDisposable
     public Uri Endpoint { get; private set; }
 
     /// <summary>Starts the fixture server with <c>--http http://127.0.0.1:0</c> and waits for its LISTENING line.</summary>
-    public static async Task<ExternalServer> StartFixtureAsync(CancellationToken cancellationToken, params string[] extraArgs)
+    public static Task<ExternalServer> StartFixtureAsync(CancellationToken cancellationToken, params string[] extraArgs) =>
+        StartFixtureAsync(null, cancellationToken, extraArgs);
+
+    /// <summary>Starts the fixture server over HTTP with extra environment variables (e.g. its request log).</summary>
+    public static async Task<ExternalServer> StartFixtureAsync(IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, params string[] extraArgs)
     {
         var start = new ProcessStartInfo(RepoPaths.DotnetHost) { ArgumentList = { RepoPaths.FixtureServerDll, "--http", "http://127.0.0.1:0" } };
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (string arg in extraArgs)
         {
             start.ArgumentList.Add(arg);

@@ -60,7 +60,11 @@ internal sealed class GatewayHost : IAsyncDisposable
     public ILoggerFactory LoggerFactory => Services.GetRequiredService<ILoggerFactory>();
 
     /// <summary>Starts the gateway and its servers; returns once every server is connected or has failed.</summary>
-    public static async Task<GatewayHost> StartAsync(GatewayConfiguration configuration, CancellationToken cancellationToken, Action<McpFoundationHttpOptions>? http = null)
+    /// <param name="configuration">The gateway's configuration.</param>
+    /// <param name="cancellationToken">The test's token.</param>
+    /// <param name="http">Changes the HTTP front's options.</param>
+    /// <param name="gateway">Adds pipeline filters (<c>AddFilter</c>) or services, as an embedding host would.</param>
+    public static async Task<GatewayHost> StartAsync(GatewayConfiguration configuration, CancellationToken cancellationToken, Action<McpFoundationHttpOptions>? http = null, Action<Hosting.IMcpFoundationBuilder>? gateway = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -70,7 +74,8 @@ internal sealed class GatewayHost : IAsyncDisposable
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(minimum);
         }
 
-        builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
+        Hosting.IMcpFoundationBuilder foundation = builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
+        gateway?.Invoke(foundation);
         builder.Services.AddMcpFoundationHttp(o => http?.Invoke(o));
         WebApplication app = builder.Build();
         app.MapMcpFoundation();
