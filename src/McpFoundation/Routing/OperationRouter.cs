@@ -88,13 +88,14 @@ internal sealed partial class OperationRouter
     {
         context.TargetName = uri;
         context.DownstreamName = uri;
-        if (_catalogue.Current.FindResourceServer(uri) is { } serverId)
+        ResourceOwner owner = _catalogue.Current.ResolveResource(uri);
+        if (owner.ServerId is { } serverId)
         {
             context.ServerId = serverId;
             return null;
         }
 
-        return $"Resource '{uri}' is not offered by any connected server. Call resources/list or resources/templates/list for what is available.";
+        return owner.Problem ?? $"Resource '{uri}' is not offered by any connected server. Call resources/list or resources/templates/list for what is available.";
     }
 
     public string? ResolveCompletion(OperationContext context, Reference reference)
@@ -106,8 +107,9 @@ internal sealed partial class OperationRouter
             case ResourceTemplateReference resource:
                 context.TargetName = resource.Uri;
                 context.DownstreamName = resource.Uri;
-                context.ServerId = resource.Uri is null ? null : _catalogue.Current.FindTemplateServer(resource.Uri) ?? _catalogue.Current.FindResourceServer(resource.Uri);
-                return context.ServerId is null ? $"No connected server offers the resource template '{resource.Uri}'." : null;
+                ResourceOwner owner = resource.Uri is null ? ResourceOwner.None : _catalogue.Current.ResolveTemplate(resource.Uri);
+                context.ServerId = owner.ServerId;
+                return context.ServerId is null ? owner.Problem ?? $"No connected server offers the resource template '{resource.Uri}'." : null;
             default:
                 return "completion/complete needs a ref of type 'ref/prompt' or 'ref/resource'.";
         }
