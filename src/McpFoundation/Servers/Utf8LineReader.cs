@@ -34,6 +34,7 @@ internal sealed class Utf8LineReader
     public Utf8LineReader(Stream stream, int maxLineBytes = DefaultMaxLineBytes, int initialCapacity = DefaultInitialCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLineBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLineBytes, Array.MaxLength - 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(initialCapacity, 1);
         _stream = stream;
         MaxLineBytes = maxLineBytes;
@@ -119,9 +120,11 @@ internal sealed class Utf8LineReader
 
         if (_end == _buffer.Length)
         {
-            // The longest legal line is MaxLineBytes plus "\r\n"; a full buffer of that size holds no legal line, and
-            // the check before the next read throws.
-            int capacity = (int)Math.Min((long)_buffer.Length * 2, (long)MaxLineBytes + 2);
+            // The longest legal line is MaxLineBytes plus "\r\n": a buffer that would reach the limit goes straight to
+            // that size (no step just below it). A full buffer of that size holds no legal line, and the check before
+            // the next read throws.
+            long doubled = (long)_buffer.Length * 2;
+            int capacity = doubled >= MaxLineBytes ? MaxLineBytes + 2 : (int)doubled;
             Array.Resize(ref _buffer, capacity);
         }
     }
