@@ -26,7 +26,7 @@ internal static class FixtureServerSetup
             })
             .WithToolsFromAssembly()
             .WithTools(ExtraTools.Create(settings.ExtraToolCount))
-            .WithResourcesFromAssembly()
+            .WithResources(RecordingResources.Create(settings.ResourceTemplates))
             .WithPromptsFromAssembly()
             .WithCompleteHandler(Completions.CompleteAsync)
             .WithSubscriptionsKeptIn(sessions)
@@ -55,6 +55,11 @@ internal static class FixtureServerSetup
                     pageSize, r => r.Resources, r => r.Uri))
                 .AddListResourceTemplatesFilter(Pagination.Paginate<ListResourceTemplatesRequestParams, ListResourceTemplatesResult, ResourceTemplate>(
                     pageSize, r => r.ResourceTemplates, t => t.UriTemplate)));
+        }
+
+        if (!settings.NoResources)
+        {
+            builder.WithResourcesFromAssembly();
         }
 
         return builder;

@@ -17,8 +17,17 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
     /// </summary>
     public bool Conformance { get; init; }
 
+    /// <summary><c>--no-resources</c>: serve none of the fixture's own resources and templates (only <c>--resource-template</c> ones).</summary>
+    public bool NoResources { get; init; }
+
+    /// <summary>
+    /// <c>--resource-template T</c> (repeatable): also serve the resource template <c>T</c> (e.g. a capture-all <c>{+uri}</c>),
+    /// whose reads answer <c>"template T read URI"</c> and append <c>read URI</c> to <c>FIXTURE_EVENTS_FILE</c>.
+    /// </summary>
+    public IReadOnlyList<string> ResourceTemplates { get; init; } = [];
+
     public const string Usage =
-        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance]";
+        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance] [--no-resources] [--resource-template T]...";
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static FixtureSettings Parse(IReadOnlyList<string> args)
@@ -29,6 +38,8 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
         int? pageSize = null;
         string name = DefaultServerName;
         bool conformance = false;
+        bool noResources = false;
+        var templates = new List<string>();
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -56,6 +67,12 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
                 case "--conformance":
                     conformance = true;
                     break;
+                case "--no-resources":
+                    noResources = true;
+                    break;
+                case "--resource-template":
+                    templates.Add(ValueOf(args, ref i));
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'.");
             }
@@ -66,7 +83,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
             throw new ArgumentException("choose exactly one of --stdio and --http URL.");
         }
 
-        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance };
+        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance, NoResources = noResources, ResourceTemplates = templates };
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int i)

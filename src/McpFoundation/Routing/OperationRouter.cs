@@ -69,7 +69,8 @@ internal sealed class OperationRouter
     public McpProtocolException? ResolveResource(OperationContext context, string uri)
     {
         GatewayCatalogue catalogue = _catalogue.Current;
-        if (catalogue.FindResourceServer(uri) is { } serverId)
+        ResourceOwner owner = catalogue.ResolveResource(uri);
+        if (owner.ServerId is { } serverId)
         {
             Resource? resource = catalogue.FindResource(uri);
             context.Resolve(uri, serverId, uri, Target(serverId) with { Resource = resource, ResourceTemplate = resource is null ? catalogue.FindTemplate(uri, serverId) : null });
@@ -78,7 +79,7 @@ internal sealed class OperationRouter
 
         context.Resolve(uri, null, null, null);
         return new McpProtocolException(
-            $"Resource '{uri}' is not offered by any connected server. Call resources/list or resources/templates/list for what is available.",
+            owner.Problem ?? $"Resource '{uri}' is not offered by any connected server. Call resources/list or resources/templates/list for what is available.",
             (McpErrorCode)GatewayErrorCodes.ResourceNotFound);
     }
 
@@ -90,14 +91,15 @@ internal sealed class OperationRouter
                 return ResolvePrompt(context, prompt.Name);
             case ResourceTemplateReference { Uri: { } uri }:
                 GatewayCatalogue catalogue = _catalogue.Current;
-                if ((catalogue.FindTemplateServer(uri) ?? catalogue.FindResourceServer(uri)) is { } serverId)
+                ResourceOwner owner = catalogue.ResolveTemplate(uri);
+                if (owner.ServerId is { } serverId)
                 {
                     context.Resolve(uri, serverId, uri, Target(serverId) with { ResourceTemplate = catalogue.FindTemplate(uri, serverId), Resource = catalogue.FindResource(uri) });
                     return null;
                 }
 
                 context.Resolve(uri, null, null, null);
-                return new McpProtocolException($"No connected server offers the resource template '{uri}'.", McpErrorCode.InvalidParams);
+                return new McpProtocolException(owner.Problem ?? $"No connected server offers the resource template '{uri}'.", McpErrorCode.InvalidParams);
             default:
                 context.Resolve(null, null, null, null);
                 return new McpProtocolException("completion/complete needs a ref of type 'ref/prompt' or 'ref/resource' with a name or uri.", McpErrorCode.InvalidParams);

@@ -33,7 +33,15 @@ internal interface IInterceptableTransport : ITransport
 /// direct answers to the waiting call on the thread that read them, with no queue in between, and so that the
 /// isolation launcher has one place to wrap the command.
 /// </summary>
-internal sealed class ChildProcessTransport(ServerDefinition definition, ILogger logger, Action<string>? standardErrorLine) : IClientTransport
+/// <param name="definition">The server to start.</param>
+/// <param name="logger">The transport's logger.</param>
+/// <param name="standardErrorLine">Called with each line the server writes to stderr.</param>
+/// <param name="maxMessageBytes">The longest message (one stdout line) the server may send; a longer one stops the server.</param>
+internal sealed class ChildProcessTransport(
+    ServerDefinition definition,
+    ILogger logger,
+    Action<string>? standardErrorLine,
+    int maxMessageBytes = Utf8LineReader.DefaultMaxLineBytes) : IClientTransport
 {
     public string Name => definition.Name;
 
@@ -74,7 +82,7 @@ internal sealed class ChildProcessTransport(ServerDefinition definition, ILogger
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var session = new ChildProcessSession(definition.Name, process, logger, options.ShutdownTimeout, standardErrorLine);
+        var session = new ChildProcessSession(definition.Name, process, logger, options.ShutdownTimeout, standardErrorLine, maxMessageBytes);
         try
         {
             session.Start();
@@ -107,6 +115,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private readonly ILogger _logger;
     private readonly TimeSpan _shutdownTimeout;
     private readonly Action<string>? _standardErrorLine;
+    private readonly int _maxMessageBytes;
     private readonly Channel<JsonRpcMessage> _incoming = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private ArrayBufferWriter<byte> _outgoing = new(InitialWriteBuffer); // guarded by _writeLock
@@ -117,8 +126,9 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private readonly TaskCompletionSource _readingDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    public ChildProcessSession(string name, Process process, ILogger logger, TimeSpan shutdownTimeout, Action<string>? standardErrorLine)
+    public ChildProcessSession(string name, Process process, ILogger logger, TimeSpan shutdownTimeout, Action<string>? standardErrorLine, int maxMessageBytes = Utf8LineReader.DefaultMaxLineBytes)
     {
+        _maxMessageBytes = maxMessageBytes;
         _name = name;
         _process = process;
         _logger = logger;
@@ -227,7 +237,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
         ReaderThread.MarkCurrent();
         try
         {
-            var output = new Utf8LineReader(_process.StandardOutput.BaseStream);
+            var output = new Utf8LineReader(_process.StandardOutput.BaseStream, _maxMessageBytes);
             while (output.TryReadLine(out ReadOnlyMemory<byte> line))
             {
                 if (line.IsEmpty)
@@ -261,6 +271,16 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
 
             _process.WaitForExit(_shutdownTimeout);
             _incoming.Writer.TryComplete(new ClientTransportClosedException(CompletionDetails(null)));
+        }
+        catch (LineTooLongException ex)
+        {
+            // A hostile or broken server: its output cannot be framed any more, and buffering it would let it grow the
+            // gateway's memory without bound. The server is stopped; the reason becomes its health and the error of
+            // the calls that were waiting on it.
+            string reason = $"Server '{_name}' sent a message longer than {LineTooLongException.DescribeSize(ex.Limit)} (the limit); the gateway closed its connection and stopped the process.";
+            LogMessageTooLong(_logger, _name, ex.Limit);
+            Kill();
+            _incoming.Writer.TryComplete(new ClientTransportClosedException(new ClientCompletionDetails { Exception = new ServerMisbehavedException(reason, ex) }));
         }
         catch (Exception ex)
         {
@@ -359,4 +379,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
 
     [LoggerMessage(EventId = 1222, EventName = "StandardErrorCallbackFailed", Level = LogLevel.Debug, Message = "Server {ServerId}: the stderr callback failed")]
     private static partial void LogStandardErrorCallbackFailed(ILogger logger, string serverId, Exception exception);
+
+    [LoggerMessage(EventId = 1223, EventName = "ChildProcessMessageTooLong", Level = LogLevel.Error, Message = "Server {ServerId} sent a message longer than the limit of {LimitBytes} bytes; the gateway stopped it")]
+    private static partial void LogMessageTooLong(ILogger logger, string serverId, int limitBytes);
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using McpFoundation.Pipeline;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -206,6 +207,14 @@ internal sealed class DirectRequests
         {
             await transport.MessageReader.Completion;
             reason = new IOException("The downstream connection closed.");
+        }
+        catch (ClientTransportClosedException closed) when (closed.Details.Exception is ServerMisbehavedException misbehaved)
+        {
+            // The gateway itself closed the connection (the server broke a limit): the waiting calls get the reason
+            // as ServerUnavailable at once, rather than whatever health the server shows when they look.
+            reason = new McpProtocolException(
+                misbehaved.Message + " Check it with `mcpf servers list`; the gateway reconnects it at the next health check.",
+                (McpErrorCode)GatewayErrorCodes.ServerUnavailable);
         }
         catch (Exception ex)
         {

@@ -41,6 +41,16 @@ internal sealed partial class CatalogueStore
                 LogCollision(_logger, collision);
             }
 
+            // Said once, when it appears: a rebuild for another server's list_changed does not repeat it.
+            GatewayCatalogue previous = _current;
+            foreach (string warning in next.ResourceWarnings)
+            {
+                if (!previous.ResourceWarnings.Contains(warning))
+                {
+                    LogResourceWarning(_logger, warning);
+                }
+            }
+
             Volatile.Write(ref _current, next);
             return next;
         }
@@ -54,4 +64,7 @@ internal sealed partial class CatalogueStore
 
     [LoggerMessage(EventId = 1500, EventName = "NameCollision", Level = LogLevel.Error, Message = "{Collision} The later one is hidden.")]
     private static partial void LogCollision(ILogger logger, string collision);
+
+    [LoggerMessage(EventId = 1501, EventName = "ResourceRoutingWarning", Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogResourceWarning(ILogger logger, string warning);
 }

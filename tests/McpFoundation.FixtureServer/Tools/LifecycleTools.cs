@@ -73,7 +73,7 @@ internal static class LifecycleTools
         return $"exiting with code {code}";
     }
 
-    private static async Task RecordEventAsync(string line)
+    internal static async Task RecordEventAsync(string line)
     {
         if (Environment.GetEnvironmentVariable(EventsFileVariable) is not { Length: > 0 } path)
         {

@@ -6,6 +6,8 @@ namespace McpFoundation.IntegrationTests.Infrastructure;
 /// One gateway shared by a test class, in front of the fixture server four ways: <c>fixture</c> (stdio, with a
 /// configured env value, an events file and a working directory), <c>inherit</c> (stdio, inherit_env true),
 /// <c>paged</c> (stdio, 120 extra tools in pages of 7) and <c>fixture_http</c> (the fixture over Streamable HTTP).
+/// Only <c>fixture</c> serves the fixture's resources: a URI or template that several servers list is ambiguous, and
+/// the gateway refuses to guess which one should serve it.
 /// </summary>
 public sealed class FixtureGateway : IAsyncLifetime
 {
@@ -35,7 +37,7 @@ public sealed class FixtureGateway : IAsyncLifetime
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
         Environment.SetEnvironmentVariable(GatewaySecretVariable, GatewaySecret);
-        _httpFixture = await ExternalServer.StartFixtureAsync(cts.Token);
+        _httpFixture = await ExternalServer.StartFixtureAsync(cts.Token, "--no-resources");
         ServerDefinition fixture = TestServers.Fixture("fixture") with
         {
             Env = new Dictionary<string, string> { ["FIXTURE_EVENTS_FILE"] = EventsFile, [ConfiguredVariable] = ConfiguredValue },
@@ -44,8 +46,8 @@ public sealed class FixtureGateway : IAsyncLifetime
         _host = await GatewayHost.StartAsync(
             TestServers.Configuration(
                 fixture,
-                TestServers.Fixture("inherit") with { InheritEnvironment = true },
-                TestServers.Fixture("paged", "--tools", ExtraTools.ToString(System.Globalization.CultureInfo.InvariantCulture), "--page-size", "7"),
+                TestServers.Fixture("inherit", "--no-resources") with { InheritEnvironment = true },
+                TestServers.Fixture("paged", "--no-resources", "--tools", ExtraTools.ToString(System.Globalization.CultureInfo.InvariantCulture), "--page-size", "7"),
                 TestServers.Http("fixture_http", _httpFixture.Endpoint)),
             cts.Token);
     }
