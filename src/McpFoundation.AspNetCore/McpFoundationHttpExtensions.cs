@@ -52,7 +52,9 @@ public static class McpFoundationHttpExtensions
                     return;
                 }
 
-                ClientSession session = sessions.Register(server, server.SessionId, httpContext.User);
+                // The SDK has let this user start the session, so the user has an owner by its rule (or is anonymous).
+                _ = SessionOwner.TryGet(httpContext.User, out SessionOwner? owner);
+                ClientSession session = sessions.Register(server, server.SessionId, httpContext.User, owner);
                 try
                 {
                     await server.RunAsync(cancellationToken);

@@ -34,6 +34,9 @@ public sealed class ClientSession
     /// <summary>Gets the client's principal: the HTTP front's authenticated user, or the local user of the stdio front.</summary>
     public ClaimsPrincipal User { get; }
 
+    /// <summary>Gets the user a Streamable HTTP session belongs to, by the SDK's rule; null for an anonymous session, stdio and stateless requests.</summary>
+    internal SessionOwner? Owner { get; init; }
+
     /// <summary>Gets a value indicating whether the session outlives one request (stdio, stateful HTTP).</summary>
     public bool IsPersistent { get; }
 

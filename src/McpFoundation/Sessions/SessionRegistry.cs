@@ -19,9 +19,9 @@ internal sealed class SessionRegistry
     /// <summary>The id of the one session of the stdio front.</summary>
     public const string StdioSessionId = "stdio";
 
-    public ClientSession Register(McpServer server, string id, ClaimsPrincipal? user)
+    public ClientSession Register(McpServer server, string id, ClaimsPrincipal? user, SessionOwner? owner = null)
     {
-        var session = new ClientSession(id, server, user, isPersistent: true);
+        var session = new ClientSession(id, server, user, isPersistent: true) { Owner = owner };
 
         // The SDK cancels the requests it handles itself; this reaches the ones the HTTP front answers directly.
         session.CancellationHandler = server.RegisterNotificationHandler(NotificationMethods.CancelledNotification, (notification, _) =>
@@ -88,8 +88,11 @@ internal sealed class SessionRegistry
         return new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Name, userId)], authenticationType));
     }
 
+    /// <summary>
+    /// The user id of an HTTP request for logs, audit and the pipeline: the claim the SDK identifies a session's user by
+    /// (<see cref="SessionOwner"/>), else the identity's name; null when the request is not authenticated.
+    /// Who may use a session is decided by <see cref="SessionOwner"/> (claim type, value and issuer), not by this id.
+    /// </summary>
     public static string? UserIdOf(ClaimsPrincipal? user) =>
-        user?.Identity?.IsAuthenticated == true
-            ? user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? user.Identity.Name
-            : null;
+        SessionOwner.FindIdClaim(user, out bool authenticated)?.Value ?? (authenticated ? user!.Identity?.Name : null);
 }

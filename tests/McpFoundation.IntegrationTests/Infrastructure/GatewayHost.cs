@@ -4,6 +4,7 @@ using McpFoundation.AspNetCore.Http;
 using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Servers;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -60,11 +61,18 @@ internal sealed class GatewayHost : IAsyncDisposable
     public ILoggerFactory LoggerFactory => Services.GetRequiredService<ILoggerFactory>();
 
     /// <summary>Starts the gateway and its servers; returns once every server is connected or has failed.</summary>
-    /// <param name="configuration">The gateway's configuration.</param>
+    /// <param name="configuration">The gateway's servers and settings.</param>
     /// <param name="cancellationToken">The test's token.</param>
     /// <param name="http">Changes the HTTP front's options.</param>
-    /// <param name="gateway">Adds pipeline filters (<c>AddFilter</c>) or services, as an embedding host would.</param>
-    public static async Task<GatewayHost> StartAsync(GatewayConfiguration configuration, CancellationToken cancellationToken, Action<McpFoundationHttpOptions>? http = null, Action<Hosting.IMcpFoundationBuilder>? gateway = null)
+    /// <param name="services">Adds services after the gateway's own (SDK filters, authentication); an authentication
+    /// scheme added here gets the authentication middleware in front of the endpoints.</param>
+    /// <param name="gateway">Adds pipeline filters (<c>AddFilter</c>), as an embedding host would.</param>
+    public static async Task<GatewayHost> StartAsync(
+        GatewayConfiguration configuration,
+        CancellationToken cancellationToken,
+        Action<McpFoundationHttpOptions>? http = null,
+        Action<IServiceCollection>? services = null,
+        Action<Hosting.IMcpFoundationBuilder>? gateway = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -77,7 +85,13 @@ internal sealed class GatewayHost : IAsyncDisposable
         Hosting.IMcpFoundationBuilder foundation = builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
         gateway?.Invoke(foundation);
         builder.Services.AddMcpFoundationHttp(o => http?.Invoke(o));
+        services?.Invoke(builder.Services);
         WebApplication app = builder.Build();
+        if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
+        {
+            app.UseAuthentication();
+        }
+
         app.MapMcpFoundation();
         try
         {
