@@ -28,7 +28,8 @@ public sealed class SeamGateway : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
-        _httpFixture = await ExternalServer.StartFixtureAsync(new Dictionary<string, string> { ["FIXTURE_REQUEST_LOG"] = HttpLog.Path }, cts.Token);
+        // Only the stdio fixture serves resources: two servers offering the same URIs would make every read ambiguous.
+        _httpFixture = await ExternalServer.StartFixtureAsync(new Dictionary<string, string> { ["FIXTURE_REQUEST_LOG"] = HttpLog.Path }, cts.Token, "--no-resources");
         ServerDefinition fixture = TestServers.Fixture("fixture") with { Env = new Dictionary<string, string> { ["FIXTURE_REQUEST_LOG"] = StdioLog.Path } };
         _host = await GatewayHost.StartAsync(
             TestServers.Configuration(fixture, TestServers.Http("fixture_http", _httpFixture.Endpoint)),
@@ -57,6 +58,6 @@ public sealed class SeamGateway : IAsyncLifetime
         }
     }
 
-    private IEnumerable<Pipeline.IOperationFilter> Filters() =>
+    private IEnumerable<McpFoundation.Pipeline.IOperationFilter> Filters() =>
         ((McpFoundation.Pipeline.OperationPipeline)Host.Services.GetService(typeof(McpFoundation.Pipeline.OperationPipeline))!).Filters;
 }
