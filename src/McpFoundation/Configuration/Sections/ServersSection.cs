@@ -18,13 +18,18 @@ internal sealed class ServersSection(ServerSectionValidator server) : IConfigSec
     /// <summary>Gets the validator of one server.</summary>
     public ServerSectionValidator Server { get; } = server;
 
-    public JsonNode Schema() => new JsonObject
+    public JsonNode Schema()
     {
-        ["description"] = "The MCP servers the gateway fronts, by name. A name is the prefix of its tools (<server>__<tool>): letters, digits, _ . -, no \"__\".",
-        ["type"] = "object",
-        ["propertyNames"] = new JsonObject { ["pattern"] = NamePattern, ["not"] = new JsonObject { ["pattern"] = "__" } },
-        ["additionalProperties"] = Server.Schema(),
-    };
+        var server = Server.Schema();
+        server["type"] = "object"; // a server set to null is an error, not "not set".
+        return new JsonObject
+        {
+            ["description"] = "The MCP servers the gateway fronts, by name. A name is the prefix of its tools (<server>__<tool>): letters, digits, _ . -, no \"__\".",
+            ["type"] = "object",
+            ["propertyNames"] = new JsonObject { ["pattern"] = NamePattern, ["not"] = new JsonObject { ["pattern"] = "__" } },
+            ["additionalProperties"] = server,
+        };
+    }
 
     /// <summary>Reads the server map under <see cref="SectionReadContext.Key"/>; an empty map when absent.</summary>
     public object? Read(JsonElement? value, SectionReadContext context) =>
