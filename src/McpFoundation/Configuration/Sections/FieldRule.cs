@@ -56,7 +56,7 @@ internal sealed class FieldRule
         () => new JsonObject { ["examples"] = new JsonArray(example) });
 
     /// <summary>One of <paramref name="choices"/>, any letter case; bound in the case written in <paramref name="choices"/>.</summary>
-    public static FieldRule Choice(string description, IReadOnlyList<string> choices, string message, IEnumerable<string>? schemaPattern = null) => new(
+    public static FieldRule Choice(string description, IReadOnlyList<string> choices, string message) => new(
         description,
         (value, field) =>
         {
@@ -71,7 +71,7 @@ internal sealed class FieldRule
 
             return JsonValue.Create(known);
         },
-        () => new JsonObject { ["pattern"] = CaseInsensitiveChoicePattern(schemaPattern ?? choices), ["examples"] = new JsonArray(choices[0]) });
+        () => new JsonObject { ["pattern"] = CaseInsensitiveChoicePattern(choices), ["examples"] = new JsonArray(choices[0]) });
 
     /// <summary>A nested object bound and validated by its own section validator.</summary>
     public static FieldRule Section<T>(string description, SectionValidator<T> section)
