@@ -24,6 +24,42 @@ public sealed class CliVerbTests(InteropGateway gateway)
     }
 
     [Fact]
+    public async Task ConfigCheck_SampleConfiguration_WarnsThatSecurityProfileIsNotEnforced()
+    {
+        (int exitCode, _, string stderr) = await McpfAsync("config", "check", "--config", Path.Combine(InteropPaths.RepositoryRoot, "samples", "gateway.json"));
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains(
+            "warning: servers.filesystem.security_profile.allowed_operations is accepted but not enforced yet (the policy engine is a later release); nothing is restricted by it",
+            stderr,
+            StringComparison.Ordinal);
+        Assert.Contains("warning: servers.filesystem.security_profile.allowed_file_extensions is accepted but not enforced yet", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("servers.everything.security_profile", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigSchema_PrintsTheShippedSchemaAndExitsZero()
+    {
+        (int exitCode, string stdout, string stderr) = await McpfAsync("config", "schema");
+
+        Assert.True(exitCode == 0, stderr);
+        string shipped = await File.ReadAllTextAsync(Path.Combine(InteropPaths.RepositoryRoot, "docs", "mcpf.schema.json"));
+        Assert.Equal(shipped.ReplaceLineEndings("\n"), stdout.ReplaceLineEndings("\n"));
+        using JsonDocument schema = JsonDocument.Parse(stdout);
+        Assert.Equal("https://json-schema.org/draft/2020-12/schema", schema.RootElement.GetProperty("$schema").GetString());
+    }
+
+    [Fact]
+    public async Task ConfigSchema_Help_PrintsUsageAndExitsZero()
+    {
+        (int exitCode, string stdout, _) = await McpfAsync("config", "schema", "--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
+        Assert.Contains("JSON Schema", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConfigCheck_ThreeMistakes_ExitsTwoListingEveryPath()
     {
         string path = Path.Combine(Path.GetTempPath(), $"mcpf-bad-{Guid.NewGuid():N}.json");

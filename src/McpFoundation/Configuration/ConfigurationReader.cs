@@ -1,11 +1,14 @@
 using System.Collections.ObjectModel;
 using System.Text.Json;
+using McpFoundation.Configuration.Sections;
 
 namespace McpFoundation.Configuration;
 
 /// <summary>
-/// Walks a configuration <see cref="JsonDocument"/> by hand (no reflection), building the records and reporting
-/// every problem with its JSON path. Never puts the value of an <c>env</c> or <c>headers</c> entry in a message.
+/// Reads a configuration <see cref="JsonDocument"/>: the document-level rules (the two formats, <c>$schema</c>,
+/// unknown top-level keys) and the value readers the sections' field rules share, each of which reports a problem
+/// with its JSON path and what to write. Each top-level key is read by its section (<see cref="ConfigSections"/>).
+/// Never puts the value of an <c>env</c> or <c>headers</c> entry in a message.
 /// </summary>
 internal sealed class ConfigurationReader
 {
@@ -18,16 +21,14 @@ internal sealed class ConfigurationReader
     /// <summary>The largest <c>rate_limit</c>, in calls per minute.</summary>
     public const int MaxRateLimit = 100_000;
 
-    internal static readonly string[] RootFields = ["$schema", "servers", "mcpServers", "namespacing", "settings"];
+    /// <summary>The top-level key of a Claude Desktop file, read by the servers section.</summary>
+    public const string ClaudeServersKey = "mcpServers";
 
-    internal static readonly string[] ServerFields =
-        ["transport", "type", "command", "args", "url", "env", "cwd", "headers", "enabled", "timeout", "inherit_env", "security_profile"];
+    /// <summary>The top-level key editors read the schema's address from; always allowed and ignored.</summary>
+    public const string SchemaKey = "$schema";
 
-    internal static readonly string[] ProfileFields =
-        ["risk_level", "allowed_operations", "max_concurrent_operations", "allowed_file_extensions", "rate_limit", "require_authentication"];
-
-    private const string CommandExample = "[\"npx\", \"-y\", \"some-mcp-server\"]";
-    private const string UrlExample = "\"https://api.example.com/mcp\"";
+    internal const string CommandExample = "[\"npx\", \"-y\", \"some-mcp-server\"]";
+    internal const string UrlExample = "\"https://api.example.com/mcp\"";
 
     private readonly ConfigurationDiagnostics _diagnostics;
 
@@ -42,6 +43,10 @@ internal sealed class ConfigurationReader
         CommentHandling = JsonCommentHandling.Skip,
         MaxDepth = 64,
     };
+
+    /// <summary>Gets the known top-level keys: <c>$schema</c>, every section's key, and <c>mcpServers</c>.</summary>
+    internal static IReadOnlyList<string> RootFields { get; } =
+        [SchemaKey, .. ConfigSections.All.Select(section => section.Key), ClaudeServersKey];
 
     public ConfigurationDiagnostics Diagnostics => _diagnostics;
 
@@ -75,9 +80,9 @@ internal sealed class ConfigurationReader
     {
         var diagnostics = new ConfigurationDiagnostics();
         var reader = new ConfigurationReader(diagnostics);
-        var path = Join("servers", name);
+        var path = Join(ConfigSections.Servers.Key, name);
         reader.ValidateServerName(name, path);
-        var server = reader.ReadServer(name, element, path);
+        var server = ConfigSections.Servers.Server.ReadServer(name, element, path, reader);
         var servers = new OrderedDictionary<string, ServerDefinition>(StringComparer.Ordinal) { [name] = server };
         var configuration = new GatewayConfiguration
         {
@@ -87,7 +92,6 @@ internal sealed class ConfigurationReader
         return diagnostics.Finish(configuration, settings.EnableStrictValidation);
     }
 
-    /// <summary>Enumerates an object's properties, reporting (and skipping) repeated names.</summary>
     public IEnumerable<JsonProperty> Properties(JsonElement element, string path)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -155,56 +159,10 @@ internal sealed class ConfigurationReader
         }
     }
 
-    /// <summary>Reads one server object. Always returns a definition; it is only used when no error was reported.</summary>
-    public ServerDefinition ReadServer(string name, JsonElement element, string path)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            _diagnostics.Error(path, $"must be an object describing the server, e.g. {{\"command\": {CommandExample}}} or {{\"url\": {UrlExample}}}");
-            return new ServerDefinition { Name = name };
-        }
-
-        var fields = new ServerFieldValues();
-        foreach (var property in Properties(element, path))
-        {
-            if (property.Value.ValueKind == JsonValueKind.Null)
-            {
-                continue; // null means "not set".
-            }
-
-            ReadServerField(property, Join(path, property.Name), fields);
-        }
-
-        var transport = ResolveTransport(fields, path);
-        var command = fields.Command ?? [];
-        if (fields.Args is { } args)
-        {
-            if (fields.Command is null)
-            {
-                _diagnostics.Error(Join(path, "args"), "needs \"command\": write the executable in \"command\" and its arguments in \"args\", e.g. \"command\": \"npx\", \"args\": [\"-y\", \"some-mcp-server\"]");
-            }
-            else
-            {
-                command = [.. command, .. args];
-            }
-        }
-
-        return new ServerDefinition
-        {
-            Name = name,
-            Transport = transport,
-            Command = transport == ServerTransport.Stdio ? command : [],
-            Url = transport == ServerTransport.Stdio ? null : fields.Url,
-            Env = fields.Env ?? ReadOnlyDictionary<string, string>.Empty,
-            Cwd = fields.Cwd,
-            Headers = fields.Headers ?? ReadOnlyDictionary<string, string>.Empty,
-            Enabled = fields.Enabled,
-            Timeout = fields.Timeout,
-            InheritEnvironment = fields.InheritEnvironment,
-            SecurityProfile = fields.SecurityProfile,
-        };
-    }
-
+    /// <summary>
+    /// Reads the document: <c>settings</c> first (it decides strictness and holds the limits other sections check),
+    /// then the unknown top-level keys, then every other section in the order of <see cref="ConfigSections.All"/>.
+    /// </summary>
     public GatewayConfiguration ReadRoot(JsonElement root, IReadOnlyDictionary<string, string?> environment, string? sourcePath, out bool strict)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -214,40 +172,33 @@ internal sealed class ConfigurationReader
             return GatewayConfiguration.Empty;
         }
 
-        JsonElement? servers = null;
-        JsonElement? mcpServers = null;
-        JsonElement? namespacing = null;
-        JsonElement? settingsElement = null;
+        var values = new Dictionary<string, JsonElement?>(StringComparer.Ordinal);
         var unknown = new List<string>();
         foreach (var property in Properties(root, string.Empty))
         {
-            var value = property.Value.ValueKind == JsonValueKind.Null ? (JsonElement?)null : property.Value;
-            switch (property.Name)
+            if (property.Name == SchemaKey)
             {
-                case "servers":
-                    servers = value;
-                    break;
-                case "mcpServers":
-                    mcpServers = value;
-                    break;
-                case "namespacing":
-                    namespacing = value;
-                    break;
-                case "settings":
-                    settingsElement = value;
-                    break;
-                case "$schema":
-                    break;
-                default:
-                    unknown.Add(property.Name);
-                    break;
+                continue;
+            }
+
+            if (RootFields.Contains(property.Name, StringComparer.Ordinal))
+            {
+                values[property.Name] = property.Value.ValueKind == JsonValueKind.Null ? null : property.Value;
+            }
+            else
+            {
+                unknown.Add(property.Name);
             }
         }
 
-        var settings = SettingsReader.Read(settingsElement, environment, this);
+        var context = new SectionReadContext { Reader = this, Environment = environment };
+        var settings = (GatewaySettings)ConfigSections.Settings.Read(Value(values, ConfigSections.Settings.Key), context)!;
+        context.Settings = settings;
         strict = settings.EnableStrictValidation;
 
-        var claudeFormat = servers is null && mcpServers is not null;
+        var servers = Value(values, ConfigSections.Servers.Key);
+        var claudeServers = Value(values, ClaudeServersKey);
+        var claudeFormat = servers is null && claudeServers is not null;
         foreach (var name in unknown)
         {
             if (claudeFormat)
@@ -260,318 +211,35 @@ internal sealed class ConfigurationReader
             }
         }
 
-        var toolNamespacing = ToolNamespacing.Prefix;
-        if (namespacing is { } namespacingValue)
+        var sections = new Dictionary<IConfigSection, object?> { [ConfigSections.Settings] = settings };
+        foreach (var section in ConfigSections.All)
         {
-            toolNamespacing = ReadNamespacing(namespacingValue);
-        }
+            if (section == ConfigSections.Settings)
+            {
+                continue;
+            }
 
-        IReadOnlyDictionary<string, ServerDefinition> serverMap = ReadOnlyDictionary<string, ServerDefinition>.Empty;
-        if (servers is not null && mcpServers is not null)
-        {
-            _diagnostics.Error("$", "has both \"servers\" and \"mcpServers\"; keep one of them (\"servers\" is the gateway's format, \"mcpServers\" the Claude Desktop one)");
-        }
+            if (section == ConfigSections.Servers)
+            {
+                sections[section] = ReadServersSection(servers, claudeServers, context);
+                continue;
+            }
 
-        if ((servers ?? mcpServers) is { } serversValue)
-        {
-            serverMap = ReadServers(serversValue, servers is not null ? "servers" : "mcpServers", settings);
-        }
-        else
-        {
-            _diagnostics.Error("$", $"must have a \"servers\" object naming the MCP servers to front, e.g. {{\"servers\": {{\"everything\": {{\"command\": {CommandExample}}}}}}}");
+            context.Key = section.Key;
+            sections[section] = section.Read(Value(values, section.Key), context);
         }
 
         return new GatewayConfiguration
         {
-            Servers = serverMap,
-            Namespacing = toolNamespacing,
+            Servers = (IReadOnlyDictionary<string, ServerDefinition>)sections[ConfigSections.Servers]!,
+            Namespacing = (ToolNamespacing)sections[ConfigSections.Namespacing]!,
             Settings = settings,
             SourcePath = sourcePath,
+            Sections = sections.ToDictionary(pair => pair.Key.Key, pair => pair.Value, StringComparer.Ordinal),
         };
     }
 
-    private static bool IsValidServerName(string name)
-    {
-        if (!char.IsAsciiLetterOrDigit(name[0]))
-        {
-            return false;
-        }
-
-        foreach (var c in name)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsValidHeaderName(string name)
-    {
-        if (name.Length == 0)
-        {
-            return false;
-        }
-
-        foreach (var c in name)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && !"!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsValidEnvironmentName(string name) =>
-        name.Length > 0 && !name.Contains('=', StringComparison.Ordinal) && !name.Contains('\0', StringComparison.Ordinal);
-
-    private static bool TryParseTransport(string text, out ServerTransport transport)
-    {
-        switch (text.ToUpperInvariant())
-        {
-            case "STDIO":
-                transport = ServerTransport.Stdio;
-                return true;
-            case "HTTP" or "STREAMABLE-HTTP" or "STREAMABLEHTTP" or "STREAMABLE_HTTP":
-                transport = ServerTransport.Http;
-                return true;
-            case "SSE":
-                transport = ServerTransport.Sse;
-                return true;
-            default:
-                transport = default;
-                return false;
-        }
-    }
-
-    private static string DescribeSyntaxError(JsonException exception)
-    {
-        var reason = exception.Message;
-        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        if (cut >= 0)
-        {
-            reason = reason[..cut];
-        }
-
-        reason = reason.TrimEnd(' ', '.');
-        var line = (exception.LineNumber ?? 0) + 1;
-        var position = (exception.BytePositionInLine ?? 0) + 1;
-        return $"is not valid JSON at line {line}, position {position}: {reason}. Fix the syntax there (comments and trailing commas are allowed)";
-    }
-
-    private ToolNamespacing ReadNamespacing(JsonElement value)
-    {
-        if (value.ValueKind == JsonValueKind.String)
-        {
-            var text = value.GetString();
-            if (string.Equals(text, "prefix", StringComparison.OrdinalIgnoreCase))
-            {
-                return ToolNamespacing.Prefix;
-            }
-
-            if (string.Equals(text, "none", StringComparison.OrdinalIgnoreCase))
-            {
-                return ToolNamespacing.None;
-            }
-        }
-
-        _diagnostics.Error("namespacing", "must be \"prefix\" (tools exposed as <server>__<tool>) or \"none\", e.g. \"namespacing\": \"prefix\"");
-        return ToolNamespacing.Prefix;
-    }
-
-    private ReadOnlyDictionary<string, ServerDefinition> ReadServers(JsonElement element, string key, GatewaySettings settings)
-    {
-        var servers = new OrderedDictionary<string, ServerDefinition>(StringComparer.Ordinal);
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            _diagnostics.Error(key, $"must be an object mapping server names to definitions, e.g. \"{key}\": {{\"everything\": {{\"command\": {CommandExample}}}}}");
-            return new ReadOnlyDictionary<string, ServerDefinition>(servers);
-        }
-
-        var byCaseInsensitiveName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var property in Properties(element, key))
-        {
-            var path = Join(key, property.Name);
-            ValidateServerName(property.Name, path);
-            if (!byCaseInsensitiveName.TryAdd(property.Name, property.Name))
-            {
-                _diagnostics.Error(path, $"differs from server \"{byCaseInsensitiveName[property.Name]}\" only by letter case; rename one so their tool names cannot be confused");
-            }
-
-            servers[property.Name] = ReadServer(property.Name, property.Value, path);
-        }
-
-        var enabled = servers.Values.Count(server => server.Enabled);
-        if (enabled > settings.MaxServers)
-        {
-            var raise = enabled <= 1000 ? $" or raise the limit, e.g. MCP_MAX_SERVERS={enabled}" : string.Empty;
-            _diagnostics.Error(key, $"has {enabled} enabled servers but at most {settings.MaxServers} are allowed (settings.max_servers, MCP_MAX_SERVERS); disable some with \"enabled\": false{raise}");
-        }
-
-        return new ReadOnlyDictionary<string, ServerDefinition>(servers);
-    }
-
-    private void ReadServerField(JsonProperty property, string path, ServerFieldValues fields)
-    {
-        var value = property.Value;
-        switch (property.Name)
-        {
-            case "transport":
-            case "type":
-                if (fields.TransportField is not null)
-                {
-                    _diagnostics.Error(path, $"repeats \"{fields.TransportField}\"; keep only one of \"transport\" and \"type\"");
-                    break;
-                }
-
-                fields.TransportField = property.Name;
-                if (value.ValueKind == JsonValueKind.String && TryParseTransport(value.GetString()!, out var transport))
-                {
-                    fields.Transport = transport;
-                }
-                else
-                {
-                    _diagnostics.Error(path, $"must be \"stdio\", \"http\" or \"sse\" (\"streamable-http\" also means http), e.g. \"{property.Name}\": \"stdio\"");
-                }
-
-                break;
-            case "command":
-                fields.CommandSeen = true;
-                fields.Command = ReadCommand(value, path);
-                break;
-            case "args":
-                fields.Args = ReadStringList(value, path, allowEmptyItems: true, "must be an array of strings, the arguments after the executable, e.g. \"args\": [\"-y\", \"some-mcp-server\"]", "must be a string; write every argument in quotes, e.g. \"--port\", \"8080\"");
-                break;
-            case "url":
-                fields.UrlSeen = true;
-                fields.Url = ReadUrl(value, path);
-                break;
-            case "env":
-                fields.EnvSeen = true;
-                fields.Env = ReadStringMap(value, path, headers: false);
-                break;
-            case "cwd":
-                fields.CwdSeen = true;
-                if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
-                {
-                    fields.Cwd = value.GetString();
-                }
-                else
-                {
-                    _diagnostics.Error(path, "must be a directory path as a string, e.g. \"cwd\": \"./servers/files\"");
-                }
-
-                break;
-            case "headers":
-                fields.Headers = ReadStringMap(value, path, headers: true);
-                break;
-            case "enabled":
-                fields.Enabled = ReadBoolean(value, path, "enabled", example: true) ?? true;
-                break;
-            case "timeout":
-                fields.Timeout = ReadSeconds(value, path, "timeout", MaxCallTimeoutSeconds, example: 30);
-                break;
-            case "inherit_env":
-                fields.InheritEnvSeen = true;
-                fields.InheritEnvironment = ReadBoolean(value, path, "inherit_env", example: false) ?? false;
-                if (fields.InheritEnvironment)
-                {
-                    _diagnostics.Warning(path, "passes the gateway's whole environment, including any secrets in it, to this server; prefer listing only the variables it needs in \"env\"");
-                }
-
-                break;
-            case "security_profile":
-                fields.SecurityProfile = ReadSecurityProfile(value, path);
-                break;
-            default:
-                _diagnostics.UnknownField(path, property.Name, ServerFields);
-                break;
-        }
-    }
-
-    private ServerTransport ResolveTransport(ServerFieldValues fields, string path)
-    {
-        ServerTransport transport;
-        if (fields.TransportField is not null)
-        {
-            if (fields.Transport is not { } explicitTransport)
-            {
-                return fields.UrlSeen && !fields.CommandSeen ? ServerTransport.Http : ServerTransport.Stdio; // already reported.
-            }
-
-            transport = explicitTransport;
-        }
-        else if (fields.CommandSeen && fields.UrlSeen)
-        {
-            _diagnostics.Error(path, "has both \"command\" and \"url\"; keep \"command\" for a local (stdio) server or \"url\" for a remote (http) server");
-            return ServerTransport.Stdio;
-        }
-        else if (fields.CommandSeen)
-        {
-            transport = ServerTransport.Stdio;
-        }
-        else if (fields.UrlSeen)
-        {
-            transport = ServerTransport.Http;
-        }
-        else
-        {
-            _diagnostics.Error(path, $"needs either \"command\" for a local stdio server, e.g. \"command\": {CommandExample}, or \"url\" for a remote server, e.g. \"url\": {UrlExample}");
-            return ServerTransport.Stdio;
-        }
-
-        if (transport == ServerTransport.Stdio)
-        {
-            if (!fields.CommandSeen)
-            {
-                _diagnostics.Error(Join(path, "command"), $"is required for a stdio server: the executable and its arguments, e.g. \"command\": {CommandExample}");
-            }
-
-            if (fields.UrlSeen)
-            {
-                _diagnostics.Error(Join(path, "url"), "is only for http and sse servers; remove it, or set \"transport\": \"http\" and remove \"command\"");
-            }
-
-            if (fields.Headers is { Count: > 0 })
-            {
-                _diagnostics.Warning(Join(path, "headers"), "is ignored for a stdio server; pass secrets to it in \"env\" instead");
-            }
-        }
-        else
-        {
-            var name = transport == ServerTransport.Sse ? "an sse" : "an http";
-            if (!fields.UrlSeen)
-            {
-                _diagnostics.Error(Join(path, "url"), $"is required for {name} server, e.g. \"url\": {UrlExample}");
-            }
-
-            if (fields.CommandSeen)
-            {
-                _diagnostics.Error(Join(path, "command"), "is only for stdio servers; remove it, or set \"transport\": \"stdio\" and remove \"url\"");
-            }
-
-            if (fields.Args is not null)
-            {
-                _diagnostics.Error(Join(path, "args"), "is only for stdio servers; remove it");
-            }
-
-            foreach (var (seen, field) in new[] { (fields.EnvSeen, "env"), (fields.CwdSeen, "cwd"), (fields.InheritEnvSeen, "inherit_env") })
-            {
-                if (seen)
-                {
-                    _diagnostics.Warning(Join(path, field), $"is ignored for {name} server; it only applies to stdio servers");
-                }
-            }
-        }
-
-        return transport;
-    }
-
-    private List<string>? ReadCommand(JsonElement value, string path)
+    public List<string>? ReadCommand(JsonElement value, string path)
     {
         if (value.ValueKind == JsonValueKind.String)
         {
@@ -607,7 +275,7 @@ internal sealed class ConfigurationReader
         return command;
     }
 
-    private List<string>? ReadStringList(JsonElement value, string path, bool allowEmptyItems, string notArrayMessage, string itemMessage)
+    public List<string>? ReadStringList(JsonElement value, string path, bool allowEmptyItems, string notArrayMessage, string itemMessage)
     {
         if (value.ValueKind != JsonValueKind.Array)
         {
@@ -637,7 +305,7 @@ internal sealed class ConfigurationReader
         return ok ? items : null;
     }
 
-    private Uri? ReadUrl(JsonElement value, string path)
+    public Uri? ReadUrl(JsonElement value, string path)
     {
         if (value.ValueKind == JsonValueKind.String
             && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri)
@@ -661,7 +329,7 @@ internal sealed class ConfigurationReader
         return null;
     }
 
-    private ReadOnlyDictionary<string, string> ReadStringMap(JsonElement value, string path, bool headers)
+    public ReadOnlyDictionary<string, string> ReadStringMap(JsonElement value, string path, bool headers)
     {
         var map = new OrderedDictionary<string, string>(StringComparer.Ordinal);
         if (value.ValueKind != JsonValueKind.Object)
@@ -717,65 +385,7 @@ internal sealed class ConfigurationReader
         return new ReadOnlyDictionary<string, string>(map);
     }
 
-    private SecurityProfile? ReadSecurityProfile(JsonElement value, string path)
-    {
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            _diagnostics.Error(path, "must be an object, e.g. \"security_profile\": {\"risk_level\": \"medium\", \"allowed_operations\": [\"read\"]}");
-            return null;
-        }
-
-        var profile = new SecurityProfile();
-        foreach (var property in Properties(value, path))
-        {
-            var fieldPath = Join(path, property.Name);
-            var field = property.Value;
-            if (field.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            switch (property.Name)
-            {
-                case "risk_level":
-                    var level = field.ValueKind == JsonValueKind.String
-                        ? SecurityProfile.RiskLevels.FirstOrDefault(known => string.Equals(known, field.GetString(), StringComparison.OrdinalIgnoreCase))
-                        : null;
-                    if (level is null)
-                    {
-                        _diagnostics.Error(fieldPath, "must be \"low\", \"medium\", \"high\" or \"critical\", e.g. \"risk_level\": \"medium\"");
-                    }
-
-                    profile = profile with { RiskLevel = level };
-                    break;
-                case "allowed_operations":
-                    profile = profile with
-                    {
-                        AllowedOperations = ReadStringList(field, fieldPath, allowEmptyItems: false, "must be an array of operation names, e.g. \"allowed_operations\": [\"read\", \"list\"]", "must be a non-empty string naming an operation, e.g. \"read\"") ?? [],
-                    };
-                    break;
-                case "max_concurrent_operations":
-                    profile = profile with { MaxConcurrentOperations = ReadWholeNumber(field, fieldPath, "max_concurrent_operations", 1, MaxConcurrentOperationsLimit, 5) };
-                    break;
-                case "allowed_file_extensions":
-                    profile = profile with { AllowedFileExtensions = ReadExtensions(field, fieldPath) };
-                    break;
-                case "rate_limit":
-                    profile = profile with { RateLimit = ReadWholeNumber(field, fieldPath, "rate_limit", 1, MaxRateLimit, 100) };
-                    break;
-                case "require_authentication":
-                    profile = profile with { RequireAuthentication = ReadBoolean(field, fieldPath, "require_authentication", example: true) ?? false };
-                    break;
-                default:
-                    _diagnostics.UnknownField(fieldPath, property.Name, ProfileFields);
-                    break;
-            }
-        }
-
-        return profile;
-    }
-
-    private List<string> ReadExtensions(JsonElement value, string path)
+    public List<string> ReadExtensions(JsonElement value, string path)
     {
         var items = ReadStringList(value, path, allowEmptyItems: true, "must be an array of file extensions, e.g. \"allowed_file_extensions\": [\".txt\", \".json\"]", "must be a file extension starting with \".\", e.g. \".txt\"");
         if (items is null)
@@ -795,40 +405,97 @@ internal sealed class ConfigurationReader
         return items;
     }
 
-    private sealed class ServerFieldValues
+    public static bool TryParseTransport(string text, out ServerTransport transport)
     {
-        public string? TransportField { get; set; }
+        switch (text.ToUpperInvariant())
+        {
+            case "STDIO":
+                transport = ServerTransport.Stdio;
+                return true;
+            case "HTTP" or "STREAMABLE-HTTP" or "STREAMABLEHTTP" or "STREAMABLE_HTTP":
+                transport = ServerTransport.Http;
+                return true;
+            case "SSE":
+                transport = ServerTransport.Sse;
+                return true;
+            default:
+                transport = default;
+                return false;
+        }
+    }
 
-        public ServerTransport? Transport { get; set; }
+    private static bool IsValidServerName(string name)
+    {
+        if (!char.IsAsciiLetterOrDigit(name[0]))
+        {
+            return false;
+        }
 
-        public bool CommandSeen { get; set; }
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
 
-        public List<string>? Command { get; set; }
+        return true;
+    }
 
-        public List<string>? Args { get; set; }
+    private static bool IsValidHeaderName(string name)
+    {
+        if (name.Length == 0)
+        {
+            return false;
+        }
 
-        public bool UrlSeen { get; set; }
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && !"!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
 
-        public Uri? Url { get; set; }
+        return true;
+    }
 
-        public bool EnvSeen { get; set; }
+    private static bool IsValidEnvironmentName(string name) =>
+        name.Length > 0 && !name.Contains('=', StringComparison.Ordinal) && !name.Contains('\0', StringComparison.Ordinal);
 
-        public ReadOnlyDictionary<string, string>? Env { get; set; }
+    private static string DescribeSyntaxError(JsonException exception)
+    {
+        var reason = exception.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut >= 0)
+        {
+            reason = reason[..cut];
+        }
 
-        public bool CwdSeen { get; set; }
+        reason = reason.TrimEnd(' ', '.');
+        var line = (exception.LineNumber ?? 0) + 1;
+        var position = (exception.BytePositionInLine ?? 0) + 1;
+        return $"is not valid JSON at line {line}, position {position}: {reason}. Fix the syntax there (comments and trailing commas are allowed)";
+    }
 
-        public string? Cwd { get; set; }
+    private static JsonElement? Value(Dictionary<string, JsonElement?> values, string key) =>
+        values.TryGetValue(key, out var value) ? value : null;
 
-        public ReadOnlyDictionary<string, string>? Headers { get; set; }
+    /// <summary>The servers section, under <c>servers</c> (the gateway's format) or <c>mcpServers</c> (Claude Desktop's), never both.</summary>
+    private object? ReadServersSection(JsonElement? servers, JsonElement? claudeServers, SectionReadContext context)
+    {
+        if (servers is not null && claudeServers is not null)
+        {
+            _diagnostics.Error("$", "has both \"servers\" and \"mcpServers\"; keep one of them (\"servers\" is the gateway's format, \"mcpServers\" the Claude Desktop one)");
+        }
 
-        public bool Enabled { get; set; } = true;
+        if ((servers ?? claudeServers) is { } value)
+        {
+            context.Key = servers is not null ? ConfigSections.Servers.Key : ClaudeServersKey;
+            return ConfigSections.Servers.Read(value, context);
+        }
 
-        public TimeSpan? Timeout { get; set; }
-
-        public bool InheritEnvSeen { get; set; }
-
-        public bool InheritEnvironment { get; set; }
-
-        public SecurityProfile? SecurityProfile { get; set; }
+        _diagnostics.Error("$", $"must have a \"servers\" object naming the MCP servers to front, e.g. {{\"servers\": {{\"everything\": {{\"command\": {CommandExample}}}}}}}");
+        return ConfigSections.Servers.Read(null, context);
     }
 }

@@ -19,4 +19,16 @@ public sealed record GatewayConfiguration
 
     /// <summary>Gets the full path of the file the configuration was loaded from; <see langword="null"/> when parsed from a string.</summary>
     public string? SourcePath { get; init; }
+
+    /// <summary>
+    /// Gets what each section of the file was read into, by top-level key (<c>settings</c>, <c>servers</c>, and the
+    /// sections later features add). Empty for a configuration built in code: features fall back to their defaults.
+    /// </summary>
+    internal IReadOnlyDictionary<string, object?> Sections { get; init; } = ReadOnlyDictionary<string, object?>.Empty;
+
+    /// <summary>Gets what a section was read into, or <see langword="default"/> when the configuration has none (built in code).</summary>
+    /// <typeparam name="T">What the section's <see cref="Sections.IConfigSection.Read"/> returns.</typeparam>
+    /// <param name="key">The section's top-level key.</param>
+    /// <returns>The section's value.</returns>
+    internal T? GetSection<T>(string key) => Sections.TryGetValue(key, out var value) && value is T typed ? typed : default;
 }

@@ -64,6 +64,7 @@ public sealed partial class ServerManager : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         GatewayConfiguration configuration = _configuration.Current;
+        NotEnforcedSettings.LogAll(_loggerFactory.CreateLogger(typeof(NotEnforcedSettings)), configuration);
         foreach ((string id, ServerDefinition definition) in configuration.Servers)
         {
             AddServer(id, definition);

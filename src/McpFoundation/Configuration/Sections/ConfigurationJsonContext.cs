@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace McpFoundation.Configuration.Sections;
+
+/// <summary>
+/// The source-generated System.Text.Json metadata of every configuration section record. A section's record is bound
+/// with it (no reflection), its property names are the JSON field names (snake case) and the file's JSON Schema is
+/// exported from it. A new section adds its record here with one <c>[JsonSerializable]</c> line.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(SettingsSection))]
+[JsonSerializable(typeof(ServerSection))]
+[JsonSerializable(typeof(SecurityProfileSection))]
+internal sealed partial class ConfigurationJsonContext : JsonSerializerContext;
