@@ -3,6 +3,7 @@ using System.Text.Json;
 using McpFoundation.Configuration;
 using McpFoundation.Hosting;
 using McpFoundation.Sessions;
+using McpFoundation.Telemetry;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 
@@ -12,6 +13,10 @@ namespace McpFoundation.Servers;
 /// The seed's Server Manager: owns every configured MCP server (its connection, catalogue and health),
 /// adds and removes servers at run time, and checks their health on an interval.
 /// </summary>
+/// <remarks>
+/// <see cref="ServerHealthChanged"/> is raised on the gateway's event worker, in the order of the changes: a subscriber
+/// that is slow or throws never delays a call, a health check or another server.
+/// </remarks>
 public sealed partial class ServerManager : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DownstreamServer> _byId = new(StringComparer.Ordinal);
@@ -19,22 +24,27 @@ public sealed partial class ServerManager : IAsyncDisposable
     private string[] _order = []; // configuration order; replaced (never changed in place) with _byId, under _orderLock
     private readonly GatewayConfigurationProvider _configuration;
     private readonly ClientBridge _bridge;
+    private readonly GatewayEvents _events;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _healthLoop;
 
-    internal ServerManager(GatewayConfigurationProvider configuration, ClientBridge bridge, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    internal ServerManager(GatewayConfigurationProvider configuration, ClientBridge bridge, GatewayEvents events, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         _configuration = configuration;
         _bridge = bridge;
+        _events = events;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ServerManager>();
         _timeProvider = timeProvider;
     }
 
-    /// <summary>Raised when a server's health state changes (the seed's <c>server_health_changed</c> event).</summary>
+    /// <summary>
+    /// Raised when a server's health state changes (the seed's <c>server_health_changed</c> event): on the gateway's
+    /// event worker, after the change, in the order the changes happened.
+    /// </summary>
     public event EventHandler<ServerHealthChangedEventArgs>? ServerHealthChanged;
 
     internal event Action<DownstreamServer, CatalogueParts>? CatalogueChanged;
@@ -238,8 +248,11 @@ public sealed partial class ServerManager : IAsyncDisposable
 
         public void OnHealthChanged(DownstreamServer server, ServerState previous, ServerHealth current)
         {
+            // Called in the order of the changes, under the server's health lock: queue the event, never raise it here.
             LogHealthChanged(manager._logger, server.Id, current.State, previous, current.ErrorMessage is null ? string.Empty : ": " + current.ErrorMessage);
-            manager.ServerHealthChanged?.Invoke(manager, new ServerHealthChangedEventArgs(previous, current));
+            manager._events.Post(
+                (Manager: manager, Args: new ServerHealthChangedEventArgs(previous, current)),
+                static e => e.Manager.ServerHealthChanged?.Invoke(e.Manager, e.Args));
         }
 
         public ValueTask OnNotificationAsync(DownstreamServer server, JsonRpcNotification notification, CancellationToken cancellationToken) =>
