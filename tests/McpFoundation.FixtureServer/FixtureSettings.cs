@@ -17,8 +17,14 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
     /// </summary>
     public bool Conformance { get; init; }
 
+    /// <summary>
+    /// <c>--stall-pings</c>: never answer <c>ping</c> (a hung server, for health-check tests); everything else is
+    /// answered as usual. With FIXTURE_EVENTS_FILE set, each ping received appends <c>ping &lt;id&gt;</c> to it.
+    /// </summary>
+    public bool StallPings { get; init; }
+
     public const string Usage =
-        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance]";
+        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance] [--stall-pings]";
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static FixtureSettings Parse(IReadOnlyList<string> args)
@@ -29,6 +35,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
         int? pageSize = null;
         string name = DefaultServerName;
         bool conformance = false;
+        bool stallPings = false;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -56,6 +63,9 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
                 case "--conformance":
                     conformance = true;
                     break;
+                case "--stall-pings":
+                    stallPings = true;
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'.");
             }
@@ -66,7 +76,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
             throw new ArgumentException("choose exactly one of --stdio and --http URL.");
         }
 
-        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance };
+        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance, StallPings = stallPings };
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int i)

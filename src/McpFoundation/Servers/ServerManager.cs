@@ -149,9 +149,9 @@ public sealed partial class ServerManager : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Checks one server now: pings it if connected, reconnects it if it failed.</summary>
+    /// <summary>Checks one server now: pings it if connected, reconnects it if it failed; joins a check already running.</summary>
     /// <param name="serverId">The server's id.</param>
-    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <param name="cancellationToken">Stops waiting for the check (which is bounded by the server's own timeouts).</param>
     /// <returns>Its health.</returns>
     /// <exception cref="KeyNotFoundException">No server has that id.</exception>
     public Task<ServerHealth> CheckServerHealthAsync(string serverId, CancellationToken cancellationToken = default) =>
@@ -203,6 +203,11 @@ public sealed partial class ServerManager : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Every interval, starts a check of every server at once (each on its own, bounded by its own timeout), without
+    /// waiting for the checks of the last tick: a server that hangs or reconnects slowly delays no other server, and a
+    /// check still running at the next tick is left to finish rather than started again.
+    /// </summary>
     private async Task RunHealthChecksAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
         if (interval <= TimeSpan.Zero)
@@ -213,17 +218,32 @@ public sealed partial class ServerManager : IAsyncDisposable
         using var timer = new PeriodicTimer(interval, _timeProvider);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            foreach (DownstreamServer server in Servers.ToArray())
+            foreach (DownstreamServer server in Servers)
             {
-                try
+                if (server.IsCheckingHealth)
                 {
-                    await server.CheckHealthAsync(cancellationToken);
+                    LogHealthCheckStillRunning(_logger, server.Id);
+                    continue;
                 }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    LogHealthCheckFailed(_logger, server.Id, ex);
-                }
+
+                _ = CheckInBackgroundAsync(server, cancellationToken);
             }
+        }
+    }
+
+    private async Task CheckInBackgroundAsync(DownstreamServer server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await server.CheckHealthAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogHealthCheckFailed(_logger, server.Id, ex);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The gateway is stopping; the server's health says how it ended.
         }
     }
 
@@ -232,6 +252,9 @@ public sealed partial class ServerManager : IAsyncDisposable
 
     [LoggerMessage(EventId = 1211, EventName = "HealthCheckFailed", Level = LogLevel.Warning, Message = "Health check of server {ServerId} failed")]
     private static partial void LogHealthCheckFailed(ILogger logger, string serverId, Exception exception);
+
+    [LoggerMessage(EventId = 1213, EventName = "HealthCheckStillRunning", Level = LogLevel.Debug, Message = "Health check of server {ServerId} from the last interval is still running; not started again")]
+    private static partial void LogHealthCheckStillRunning(ILogger logger, string serverId);
 
     [LoggerMessage(EventId = 1212, EventName = "ServerHealthChanged", Level = LogLevel.Information, Message = "Server {ServerId} is now {State} (was {Previous}){Error}")]
     private static partial void LogHealthChanged(ILogger logger, string serverId, ServerState state, ServerState previous, string error);

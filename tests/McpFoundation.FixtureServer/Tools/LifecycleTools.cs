@@ -73,7 +73,8 @@ internal static class LifecycleTools
         return $"exiting with code {code}";
     }
 
-    private static async Task RecordEventAsync(string line)
+    /// <summary>Appends <paramref name="line"/> to the FIXTURE_EVENTS_FILE, if one is named.</summary>
+    internal static async Task RecordEventAsync(string line)
     {
         if (Environment.GetEnvironmentVariable(EventsFileVariable) is not { Length: > 0 } path)
         {
