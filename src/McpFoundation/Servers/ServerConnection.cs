@@ -10,7 +10,10 @@ namespace McpFoundation.Servers;
 /// <summary>
 /// The one connection to a server: its transport and the SDK's <see cref="McpClient"/> on it. Connects and reconnects
 /// (one attempt at a time), notices when the connection closes, and closes it for good on stop; the server's health
-/// and catalogue follow it (connected: catalogue listed; closed or failed: catalogue empty).
+/// and catalogue follow it (connected: catalogue listed; closed or failed: catalogue empty). The order keeps a call from
+/// hearing "unknown tool" for a configured server's tool: on connect the tools are announced before the server is
+/// reported connected (so whoever hears "connected" finds them), on failure the server is reported failed first (so a
+/// call in between is told it is unavailable).
 /// </summary>
 internal sealed partial class ServerConnection : IAsyncDisposable
 {
@@ -72,12 +75,20 @@ internal sealed partial class ServerConnection : IAsyncDisposable
     public CancellationToken Stopping => _lifetime.Token;
 
     /// <summary>Connects, closing the previous connection first; a failure is a health state, not an exception.</summary>
-    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    public Task ConnectAsync(CancellationToken cancellationToken = default) => ConnectAsync(onlyIfClosed: false, cancellationToken);
+
+    /// <summary>
+    /// Connects unless a connection is open once the previous attempt is over: a health check that found no
+    /// connection while the server was being added must not replace the one just made.
+    /// </summary>
+    public Task ReconnectIfClosedAsync(CancellationToken cancellationToken = default) => ConnectAsync(onlyIfClosed: true, cancellationToken);
+
+    private async Task ConnectAsync(bool onlyIfClosed, CancellationToken cancellationToken)
     {
         await _connectLock.WaitAsync(cancellationToken);
         try
         {
-            if (_lifetime.IsCancellationRequested)
+            if (_lifetime.IsCancellationRequested || (onlyIfClosed && _client is { Completion.IsCompleted: false }))
             {
                 return;
             }
@@ -106,8 +117,8 @@ internal sealed partial class ServerConnection : IAsyncDisposable
                 TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
                 Implementation? serverInfo = client.ServerInfo;
                 LogConnected(_logger, _id, serverInfo?.Name ?? "?", serverInfo?.Version ?? "?", client.NegotiatedProtocolVersion, _catalogue.Current.Tools.Count, elapsed.TotalMilliseconds);
-                _health.Report(ServerState.Connected, null, elapsed);
                 _catalogue.Announce(CatalogueParts.All);
+                _health.Report(ServerState.Connected, null, elapsed);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -64,7 +64,7 @@ internal sealed class ServerHealthMonitor
             {
                 // Never connected, or the connection is gone (the process exited, the remote closed): a ping on it
                 // cannot succeed, so reconnect instead.
-                await _connection.ConnectAsync(stopping);
+                await _connection.ReconnectIfClosedAsync(stopping);
             }
             else
             {
