@@ -44,6 +44,11 @@ internal static class FixtureServerSetup
         });
 #pragma warning restore MCP9005
 
+        if (settings.StallPings)
+        {
+            builder.WithMessageFilters(filters => filters.AddIncomingFilter(StalledPings.Filter));
+        }
+
         if (settings.PageSize is int pageSize)
         {
             builder.WithRequestFilters(filters => filters

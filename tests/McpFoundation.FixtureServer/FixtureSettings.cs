@@ -17,6 +17,12 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
     /// </summary>
     public bool Conformance { get; init; }
 
+    /// <summary>
+    /// <c>--stall-pings</c>: never answer <c>ping</c> (a hung server, for health-check tests); everything else is
+    /// answered as usual. With FIXTURE_EVENTS_FILE set, each ping received appends <c>ping &lt;id&gt;</c> to it.
+    /// </summary>
+    public bool StallPings { get; init; }
+
     /// <summary><c>--no-resources</c>: serve none of the fixture's own resources and templates (only <c>--resource-template</c> ones).</summary>
     public bool NoResources { get; init; }
 
@@ -27,7 +33,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
     public IReadOnlyList<string> ResourceTemplates { get; init; } = [];
 
     public const string Usage =
-        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance] [--no-resources] [--resource-template T]...";
+        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance] [--no-resources] [--resource-template T]... [--stall-pings]";
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static FixtureSettings Parse(IReadOnlyList<string> args)
@@ -40,6 +46,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
         bool conformance = false;
         bool noResources = false;
         var templates = new List<string>();
+        bool stallPings = false;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -73,6 +80,9 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
                 case "--resource-template":
                     templates.Add(ValueOf(args, ref i));
                     break;
+                case "--stall-pings":
+                    stallPings = true;
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'.");
             }
@@ -83,7 +93,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
             throw new ArgumentException("choose exactly one of --stdio and --http URL.");
         }
 
-        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance, NoResources = noResources, ResourceTemplates = templates };
+        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance, NoResources = noResources, ResourceTemplates = templates, StallPings = stallPings };
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int i)

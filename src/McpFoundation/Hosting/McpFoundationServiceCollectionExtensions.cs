@@ -45,6 +45,7 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton(static sp => new ServerManager(
             sp.GetRequiredService<GatewayConfigurationProvider>(),
             sp.GetRequiredService<ClientBridge>(),
+            sp.GetRequiredService<GatewayEvents>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<CatalogueStore>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using McpFoundation.Configuration;
 using McpFoundation.Hosting;
 using McpFoundation.Sessions;
+using McpFoundation.Telemetry;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 
@@ -12,6 +13,10 @@ namespace McpFoundation.Servers;
 /// The seed's Server Manager: owns every configured MCP server (its connection, catalogue and health),
 /// adds and removes servers at run time, and checks their health on an interval.
 /// </summary>
+/// <remarks>
+/// <see cref="ServerHealthChanged"/> is raised on the gateway's event worker, in the order of the changes: a subscriber
+/// that is slow or throws never delays a call, a health check or another server.
+/// </remarks>
 public sealed partial class ServerManager : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DownstreamServer> _byId = new(StringComparer.Ordinal);
@@ -19,22 +24,27 @@ public sealed partial class ServerManager : IAsyncDisposable
     private string[] _order = []; // configuration order; replaced (never changed in place) with _byId, under _orderLock
     private readonly GatewayConfigurationProvider _configuration;
     private readonly ClientBridge _bridge;
+    private readonly GatewayEvents _events;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _healthLoop;
 
-    internal ServerManager(GatewayConfigurationProvider configuration, ClientBridge bridge, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    internal ServerManager(GatewayConfigurationProvider configuration, ClientBridge bridge, GatewayEvents events, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         _configuration = configuration;
         _bridge = bridge;
+        _events = events;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ServerManager>();
         _timeProvider = timeProvider;
     }
 
-    /// <summary>Raised when a server's health state changes (the seed's <c>server_health_changed</c> event).</summary>
+    /// <summary>
+    /// Raised when a server's health state changes (the seed's <c>server_health_changed</c> event): on the gateway's
+    /// event worker, after the change, in the order the changes happened.
+    /// </summary>
     public event EventHandler<ServerHealthChangedEventArgs>? ServerHealthChanged;
 
     internal event Action<DownstreamServer, CatalogueParts>? CatalogueChanged;
@@ -140,9 +150,9 @@ public sealed partial class ServerManager : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Checks one server now: pings it if connected, reconnects it if it failed.</summary>
+    /// <summary>Checks one server now: pings it if connected, reconnects it if it failed; joins a check already running.</summary>
     /// <param name="serverId">The server's id.</param>
-    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <param name="cancellationToken">Stops waiting for the check (which is bounded by the server's own timeouts).</param>
     /// <returns>Its health.</returns>
     /// <exception cref="KeyNotFoundException">No server has that id.</exception>
     public Task<ServerHealth> CheckServerHealthAsync(string serverId, CancellationToken cancellationToken = default) =>
@@ -194,6 +204,11 @@ public sealed partial class ServerManager : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Every interval, starts a check of every server at once (each on its own, bounded by its own timeout), without
+    /// waiting for the checks of the last tick: a server that hangs or reconnects slowly delays no other server, and a
+    /// check still running at the next tick is left to finish rather than started again.
+    /// </summary>
     private async Task RunHealthChecksAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
         if (interval <= TimeSpan.Zero)
@@ -204,17 +219,32 @@ public sealed partial class ServerManager : IAsyncDisposable
         using var timer = new PeriodicTimer(interval, _timeProvider);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            foreach (DownstreamServer server in Servers.ToArray())
+            foreach (DownstreamServer server in Servers)
             {
-                try
+                if (server.IsCheckingHealth)
                 {
-                    await server.CheckHealthAsync(cancellationToken);
+                    LogHealthCheckStillRunning(_logger, server.Id);
+                    continue;
                 }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    LogHealthCheckFailed(_logger, server.Id, ex);
-                }
+
+                _ = CheckInBackgroundAsync(server, cancellationToken);
             }
+        }
+    }
+
+    private async Task CheckInBackgroundAsync(DownstreamServer server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await server.CheckHealthAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogHealthCheckFailed(_logger, server.Id, ex);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The gateway is stopping; the server's health says how it ended.
         }
     }
 
@@ -223,6 +253,9 @@ public sealed partial class ServerManager : IAsyncDisposable
 
     [LoggerMessage(EventId = 1211, EventName = "HealthCheckFailed", Level = LogLevel.Warning, Message = "Health check of server {ServerId} failed")]
     private static partial void LogHealthCheckFailed(ILogger logger, string serverId, Exception exception);
+
+    [LoggerMessage(EventId = 1213, EventName = "HealthCheckStillRunning", Level = LogLevel.Debug, Message = "Health check of server {ServerId} from the last interval is still running; not started again")]
+    private static partial void LogHealthCheckStillRunning(ILogger logger, string serverId);
 
     [LoggerMessage(EventId = 1212, EventName = "ServerHealthChanged", Level = LogLevel.Information, Message = "Server {ServerId} is now {State} (was {Previous}){Error}")]
     private static partial void LogHealthChanged(ILogger logger, string serverId, ServerState state, ServerState previous, string error);
@@ -239,8 +272,11 @@ public sealed partial class ServerManager : IAsyncDisposable
 
         public void OnHealthChanged(DownstreamServer server, ServerState previous, ServerHealth current)
         {
+            // Called in the order of the changes, under the server's health lock: queue the event, never raise it here.
             LogHealthChanged(manager._logger, server.Id, current.State, previous, current.ErrorMessage is null ? string.Empty : ": " + current.ErrorMessage);
-            manager.ServerHealthChanged?.Invoke(manager, new ServerHealthChangedEventArgs(previous, current));
+            manager._events.Post(
+                (Manager: manager, Args: new ServerHealthChangedEventArgs(previous, current)),
+                static e => e.Manager.ServerHealthChanged?.Invoke(e.Manager, e.Args));
         }
 
         public ValueTask OnNotificationAsync(DownstreamServer server, JsonRpcNotification notification, CancellationToken cancellationToken) =>

@@ -73,6 +73,7 @@ internal static class LifecycleTools
         return $"exiting with code {code}";
     }
 
+    /// <summary>Appends <paramref name="line"/> to the FIXTURE_EVENTS_FILE, if one is named.</summary>
     internal static async Task RecordEventAsync(string line)
     {
         if (Environment.GetEnvironmentVariable(EventsFileVariable) is not { Length: > 0 } path)

@@ -45,7 +45,15 @@ public sealed class LibraryApiTests
         await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(TestServers.Configuration(TestServers.Fixture("fixture")));
         await gateway.InitializeAsync(cts.Token);
         var changes = new ConcurrentQueue<ServerHealthChangedEventArgs>();
-        gateway.ServerManager.ServerHealthChanged += (_, e) => changes.Enqueue(e);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gateway.ServerManager.ServerHealthChanged += (_, e) =>
+        {
+            changes.Enqueue(e);
+            if (e.Current.ServerId == "added" && e.Current.State == ServerState.Stopped)
+            {
+                stopped.TrySetResult();
+            }
+        };
         JsonElement definition = JsonSerializer.SerializeToElement(new
         {
             transport = "stdio",
@@ -59,6 +67,7 @@ public sealed class LibraryApiTests
         bool removed = await gateway.ServerManager.RemoveServerAsync("added", cts.Token);
         IReadOnlyList<ToolInfo> afterRemove = await gateway.ToolRegistry.ListAvailableToolsAsync(cts.Token);
         ToolCallOutcome callAfterRemove = await gateway.ExecuteToolAsync("added__echo", Arguments(("message", "hi")), "user123", cts.Token);
+        await stopped.Task.WaitAsync(cts.Token); // health events are raised on the event worker, in order
 
         Assert.Equal(ServerState.Connected, added.State);
         Assert.Equal("added", addedName);

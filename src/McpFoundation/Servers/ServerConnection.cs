@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+using McpFoundation.Configuration;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpFoundation.Servers;
+
+/// <summary>
+/// The one connection to a server: its transport and the SDK's <see cref="McpClient"/> on it. Connects and reconnects
+/// (one attempt at a time), notices when the connection closes, and closes it for good on stop; the server's health
+/// and catalogue follow it (connected: catalogue listed; closed or failed: catalogue empty). The order keeps a call from
+/// hearing "unknown tool" for a configured server's tool: on connect the tools are announced before the server is
+/// reported connected (so whoever hears "connected" finds them), on failure the server is reported failed first (so a
+/// call in between is told it is unavailable).
+/// </summary>
+internal sealed partial class ServerConnection : IAsyncDisposable
+{
+    private readonly string _id;
+    private readonly ServerDefinition _definition;
+    private readonly TimeSpan _connectBound;
+    private readonly ProgressRelay _relay;
+    private readonly Func<McpClientOptions> _createClientOptions;
+    private readonly ServerHealthTracker _health;
+    private readonly CatalogueFetcher _catalogue;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly CancellationTokenSource _lifetime = new();
+    private McpClient? _client;
+    private DirectRequests? _direct;
+
+    /// <param name="id">The server's id.</param>
+    /// <param name="definition">How to reach it.</param>
+    /// <param name="connectBound">How long one attempt (start, initialize, list the catalogue) may take.</param>
+    /// <param name="relay">Where progress for gateway-issued tokens goes, read in wire order by the transport.</param>
+    /// <param name="createClientOptions">The SDK client's options (handlers), made fresh for each attempt.</param>
+    /// <param name="health">Told each state the connection goes through.</param>
+    /// <param name="catalogue">Listed on connect, cleared on close.</param>
+    /// <param name="loggerFactory">For the transport and the SDK client.</param>
+    /// <param name="logger">The server's logger.</param>
+    public ServerConnection(
+        string id,
+        ServerDefinition definition,
+        TimeSpan connectBound,
+        ProgressRelay relay,
+        Func<McpClientOptions> createClientOptions,
+        ServerHealthTracker health,
+        CatalogueFetcher catalogue,
+        ILoggerFactory loggerFactory,
+        ILogger logger)
+    {
+        _id = id;
+        _definition = definition;
+        _connectBound = connectBound;
+        _relay = relay;
+        _createClientOptions = createClientOptions;
+        _health = health;
+        _catalogue = catalogue;
+        _loggerFactory = loggerFactory;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the SDK client of the current connection, or null if there is none.</summary>
+    public McpClient? Client => _client;
+
+    /// <summary>Gets the direct request path of the current connection (see <see cref="DirectRequests"/>), or null.</summary>
+    public DirectRequests? Direct => _direct;
+
+    /// <summary>Gets a value indicating whether the connection was closed for good.</summary>
+    public bool IsStopped => _lifetime.IsCancellationRequested;
+
+    /// <summary>Gets a token that fires when the connection is closed for good.</summary>
+    public CancellationToken Stopping => _lifetime.Token;
+
+    /// <summary>Connects, closing the previous connection first; a failure is a health state, not an exception.</summary>
+    public Task ConnectAsync(CancellationToken cancellationToken = default) => ConnectAsync(onlyIfClosed: false, cancellationToken);
+
+    /// <summary>
+    /// Connects unless a connection is open once the previous attempt is over: a health check that found no
+    /// connection while the server was being added must not replace the one just made.
+    /// </summary>
+    public Task ReconnectIfClosedAsync(CancellationToken cancellationToken = default) => ConnectAsync(onlyIfClosed: true, cancellationToken);
+
+    private async Task ConnectAsync(bool onlyIfClosed, CancellationToken cancellationToken)
+    {
+        await _connectLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_lifetime.IsCancellationRequested || (onlyIfClosed && _client is { Completion.IsCompleted: false }))
+            {
+                return;
+            }
+
+            if (_client is not null)
+            {
+                McpClient stale = _client;
+                _client = null;
+                await DisposeClientQuietlyAsync(stale);
+            }
+
+            _health.Report(ServerState.Connecting);
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                var transport = new RelayingClientTransport(
+                    ServerTransportFactory.Create(_definition, _loggerFactory, line => LogStandardError(_logger, _id, line)),
+                    _relay);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+                timeout.CancelAfter(_connectBound);
+                McpClient client = await McpClient.CreateAsync(transport, _createClientOptions(), _loggerFactory, timeout.Token);
+                _direct = transport.Direct;
+                _client = client;
+                await _catalogue.FetchAsync(client, CatalogueParts.All, timeout.Token);
+                _ = WatchCompletionAsync(client);
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                Implementation? serverInfo = client.ServerInfo;
+                LogConnected(_logger, _id, serverInfo?.Name ?? "?", serverInfo?.Version ?? "?", client.NegotiatedProtocolVersion, _catalogue.Current.Tools.Count, elapsed.TotalMilliseconds);
+                _catalogue.Announce(CatalogueParts.All);
+                _health.Report(ServerState.Connected, null, elapsed);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                string message = DescribeConnectFailure(ex);
+                LogConnectFailed(_logger, _id, message, ex);
+                if (_client is { } partial)
+                {
+                    _client = null;
+                    await DisposeClientQuietlyAsync(partial);
+                }
+
+                _catalogue.Clear();
+                _health.Report(ServerState.Failed, message);
+                _catalogue.Announce(CatalogueParts.All);
+            }
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    public ValueTask DisposeAsync() => StopAsync();
+
+    /// <summary>Closes the connection for good: no reconnect after this.</summary>
+    public async ValueTask StopAsync()
+    {
+        if (_lifetime.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _lifetime.CancelAsync();
+        await _connectLock.WaitAsync();
+        try
+        {
+            if (_client is { } client)
+            {
+                _client = null;
+                await DisposeClientQuietlyAsync(client);
+            }
+
+            _catalogue.Clear();
+            _health.Report(ServerState.Stopped);
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    private async Task WatchCompletionAsync(McpClient client)
+    {
+        ClientCompletionDetails details;
+        try
+        {
+            details = await client.Completion;
+        }
+        catch (Exception ex)
+        {
+            details = new ClientCompletionDetails { Exception = ex };
+        }
+
+        if (_lifetime.IsCancellationRequested || !ReferenceEquals(_client, client))
+        {
+            return;
+        }
+
+        string reason = details switch
+        {
+            StdioClientCompletionDetails stdio => $"the process exited with code {stdio.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}"
+                + (stdio.StandardErrorTail is { Count: > 0 } tail ? "; last stderr: " + tail[^1] : string.Empty),
+            _ when details.Exception is { } ex => "the connection closed: " + ex.Message,
+            _ => "the connection closed",
+        };
+        LogDisconnected(_logger, _id, reason);
+        _catalogue.Clear();
+        _health.Report(ServerState.Failed, reason);
+        _catalogue.Announce(CatalogueParts.All);
+    }
+
+    private string DescribeConnectFailure(Exception ex) => _definition.Transport switch
+    {
+        // Arguments and URL queries may carry tokens: only the safe display form goes into logs, health and errors.
+        ServerTransport.Stdio => $"Could not start '{_definition.DisplayTarget}': {ex.Message}",
+        _ => $"Could not connect to {_definition.DisplayTarget}: {ex.Message}",
+    };
+
+    private async Task DisposeClientQuietlyAsync(McpClient client)
+    {
+        try
+        {
+            await client.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            LogDisposeFailed(_logger, _id, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 1200, EventName = "ServerConnected", Level = LogLevel.Information,
+        Message = "Server {ServerId} connected: {ServerName} {ServerVersion}, protocol {ProtocolVersion}, {ToolCount} tools, in {ElapsedMs:0} ms")]
+    private static partial void LogConnected(ILogger logger, string serverId, string serverName, string serverVersion, string? protocolVersion, int toolCount, double elapsedMs);
+
+    [LoggerMessage(EventId = 1201, EventName = "ServerConnectFailed", Level = LogLevel.Error, Message = "Server {ServerId} failed to connect: {Reason}")]
+    private static partial void LogConnectFailed(ILogger logger, string serverId, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 1202, EventName = "ServerDisconnected", Level = LogLevel.Warning, Message = "Server {ServerId} disconnected: {Reason}")]
+    private static partial void LogDisconnected(ILogger logger, string serverId, string reason);
+
+    [LoggerMessage(EventId = 1205, EventName = "ServerStandardError", Level = LogLevel.Debug, Message = "Server {ServerId} stderr: {Line}")]
+    private static partial void LogStandardError(ILogger logger, string serverId, string line);
+
+    [LoggerMessage(EventId = 1206, EventName = "ServerDisposeFailed", Level = LogLevel.Debug, Message = "Server {ServerId} did not close cleanly")]
+    private static partial void LogDisposeFailed(ILogger logger, string serverId, Exception exception);
+}
