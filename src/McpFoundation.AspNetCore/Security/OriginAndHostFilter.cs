@@ -7,7 +7,7 @@ namespace McpFoundation.AspNetCore.Security;
 internal sealed partial class OriginAndHostFilter(OriginAndHostValidator validator, ILogger<OriginAndHostFilter> logger) : IEndpointFilter
 {
     /// <summary>The JSON-RPC error code of a refused Host or Origin (see docs/errors.md).</summary>
-    public const int ForbiddenOriginCode = -32040;
+    public const int ForbiddenOriginCode = McpFoundation.Pipeline.GatewayErrorCodes.ForbiddenOrigin;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

@@ -45,6 +45,9 @@ public static class GatewayErrorCodes
     /// <summary>The client session lacks the capability the server-to-client request needs.</summary>
     public const int ClientCapabilityMissing = -31021;
 
+    /// <summary>The HTTP request's <c>Host</c> or <c>Origin</c> is not allowed (DNS-rebinding protection); sent with HTTP 403.</summary>
+    public const int ForbiddenOrigin = -31030;
+
     /// <summary>Gets a value indicating whether <paramref name="code"/> is one of the gateway's own codes.</summary>
     /// <param name="code">A JSON-RPC error code.</param>
     /// <returns>True for a code in -31099..-31000.</returns>

@@ -19,7 +19,7 @@ public sealed class HttpFrontSecurityTests(FrontGateway gateway) : IClassFixture
     [InlineData(null, "https://evil.example.com")]
     [InlineData(null, "http://evil.example.com")]
     [InlineData(null, "null")]
-    public async Task PostMcp_ForeignHostOrOrigin_Forbidden32040(string? host, string? origin)
+    public async Task PostMcp_ForeignHostOrOrigin_ForbiddenWithGatewayCode(string? host, string? origin)
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
         using HttpRequestMessage request = InitializeRequest(host, origin);
@@ -28,7 +28,7 @@ public sealed class HttpFrontSecurityTests(FrontGateway gateway) : IClassFixture
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cts.Token));
-        Assert.Equal(-32040, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(McpFoundation.Pipeline.GatewayErrorCodes.ForbiddenOrigin, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Equal("2.0", body.RootElement.GetProperty("jsonrpc").GetString());
     }
 

@@ -32,6 +32,9 @@ public sealed class LibraryApiTests
         Assert.Equal("boom", failed.ErrorMessage);
         ToolInfo echo = Assert.Single(tools, t => t.Name == "fixture__echo");
         Assert.Equal(("fixture", "echo"), (echo.ServerId, echo.DownstreamName));
+
+        // ToolExecuted is raised on the gateway's event worker, after the call has returned to its caller.
+        await Eventually.WaitUntilAsync(() => executed.Count == 2, "both ToolExecuted events were raised", cts.Token);
         Assert.Collection(
             executed,
             e => Assert.Equal(("fixture__echo", "fixture", "user123", true, (int?)null), (e.ToolName, e.ServerId, e.UserId, e.Succeeded, e.ErrorCode)),
