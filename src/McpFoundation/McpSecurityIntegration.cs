@@ -2,6 +2,7 @@ using System.Text.Json;
 using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
+using McpFoundation.Pipeline;
 using McpFoundation.Tools;
 using McpFoundation.Servers;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,13 +19,15 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
 {
     private readonly GatewayConfigurationProvider _configuration;
     private readonly CatalogueNotifier _notifier;
+    private readonly OperationRegistry _operations;
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private ServiceProvider? _ownedServices;
     private bool _initialized;
     private bool _disposed;
 
-    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier)
+    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations)
     {
+        _operations = operations;
         _configuration = configuration;
         ServerManager = serverManager;
         ToolRegistry = toolRegistry;
@@ -96,6 +99,16 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     /// <returns>The result, or the error, as a value.</returns>
     public ValueTask<ToolCallOutcome> ExecuteToolAsync(string toolName, IReadOnlyDictionary<string, JsonElement>? arguments = null, string? userId = null, CancellationToken cancellationToken = default) =>
         ToolRegistry.ExecuteToolAsync(toolName, arguments, userId, cancellationToken);
+
+    /// <summary>
+    /// Lists every operation in the gateway right now, from entering the pipeline to its outcome: client requests,
+    /// server-to-client requests, and tool calls suspended for a stateless client's input.
+    /// </summary>
+    /// <returns>A snapshot, oldest first.</returns>
+    public IReadOnlyList<OperationInFlight> GetOperationsInFlight() =>
+        [.. _operations.Operations
+            .Select(static o => new OperationInFlight(o.Context.CorrelationId, o.Context.Category, o.Context.Method, o.Context.TargetName, o.Context.ServerId, o.Context.UserId, o.Context.StartedAt, o.IsSuspended))
+            .OrderBy(static o => o.StartedAt)];
 
     /// <summary>Adds and connects a server at run time (the seed's <c>add_server</c>).</summary>
     /// <param name="serverId">Its id.</param>

@@ -3,6 +3,7 @@ using System.Net;
 using McpFoundation.AspNetCore;
 using McpFoundation.Configuration;
 using McpFoundation.Front;
+using McpFoundation.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,6 +39,29 @@ internal static class ServeCommand
             DefaultValueFactory = static _ => IoScheduling.Inline,
         };
 
+        var noopFiltersOption = new Option<int>("--noop-filters")
+        {
+            Description = "Install N pipeline filters that allow everything: measures what the seam costs with filters (docs/PERFORMANCE.md).",
+            HelpName = "N",
+            DefaultValueFactory = static _ => 0,
+        };
+        var undeclaredNoopFiltersOption = new Option<int>("--undeclared-noop-filters")
+        {
+            Description = "Like --noop-filters, but the filters do not promise non-blocking completions (as a third-party filter): the gateway moves off a stdio reader thread before telling them the outcome.",
+            HelpName = "N",
+            DefaultValueFactory = static _ => 0,
+        };
+        foreach (Option<int> count in new[] { noopFiltersOption, undeclaredNoopFiltersOption })
+        {
+            count.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() is < 0 or > 64)
+                {
+                    result.AddError($"{count.Name} takes a number from 0 to 64.");
+                }
+            });
+        }
+
         var serve = new Command("serve", "Run the gateway: one MCP endpoint in front of every configured server.")
         {
             configOption,
@@ -46,6 +70,8 @@ internal static class ServeCommand
             hostOption,
             originOption,
             ioOption,
+            noopFiltersOption,
+            undeclaredNoopFiltersOption,
         };
         serve.Validators.Add(result =>
         {
@@ -66,19 +92,19 @@ internal static class ServeCommand
             {
                 string url = parseResult.GetValue(httpOption) ?? DefaultHttpUrl;
                 var http = new HttpServeOptions(url, parseResult.GetValue(hostOption) ?? [], parseResult.GetValue(originOption) ?? [], parseResult.GetValue(ioOption));
-                return await ServeHttpAsync(configuration, http, cancellationToken);
+                return await ServeHttpAsync(configuration, http, (parseResult.GetValue(noopFiltersOption), parseResult.GetValue(undeclaredNoopFiltersOption)), cancellationToken);
             }
 
-            return await ServeStdioAsync(configuration, cancellationToken);
+            return await ServeStdioAsync(configuration, (parseResult.GetValue(noopFiltersOption), parseResult.GetValue(undeclaredNoopFiltersOption)), cancellationToken);
         });
         return serve;
     }
 
-    private static async Task<int> ServeStdioAsync(GatewayConfiguration configuration, CancellationToken cancellationToken)
+    private static async Task<int> ServeStdioAsync(GatewayConfiguration configuration, (int Declared, int Undeclared) noopFilters, CancellationToken cancellationToken)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         ConfigureLogging(builder.Logging, configuration);
-        builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
+        builder.Services.AddMcpFoundation(o => o.Configuration = configuration).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
         using IHost host = builder.Build();
         if (!await TryStartAsync(host, cancellationToken))
         {
@@ -97,7 +123,7 @@ internal static class ServeCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<int> ServeHttpAsync(GatewayConfiguration configuration, HttpServeOptions http, CancellationToken cancellationToken)
+    private static async Task<int> ServeHttpAsync(GatewayConfiguration configuration, HttpServeOptions http, (int Declared, int Undeclared) noopFilters, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(http.Url, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttp)
         {
@@ -116,7 +142,7 @@ internal static class ServeCommand
             builder.WebHost.UseMcpFoundationInlineIo();
         }
 
-        builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
+        builder.Services.AddMcpFoundation(o => o.Configuration = configuration).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
         builder.Services.AddMcpFoundationHttp(o =>
         {
             o.EndpointPath = path;

@@ -66,7 +66,8 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<GatewayConfigurationProvider>(),
             sp.GetRequiredService<ServerManager>(),
             sp.GetRequiredService<ToolRegistry>(),
-            sp.GetRequiredService<CatalogueNotifier>()));
+            sp.GetRequiredService<CatalogueNotifier>(),
+            sp.GetRequiredService<OperationRegistry>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
 
         // MCP_LOG_LEVEL (settings.log_level) sets the level of the gateway's own categories, McpFoundation.*

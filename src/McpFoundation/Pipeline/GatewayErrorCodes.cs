@@ -39,6 +39,12 @@ public static class GatewayErrorCodes
     /// <summary>A pipeline filter failed while deciding; the gateway fails closed.</summary>
     public const int FilterFailed = -31011;
 
+    /// <summary>
+    /// The gateway cancelled the operation while it ran or waited (an emergency stop, a limit, shutdown: whatever
+    /// cancelled it through the registry of operations in flight); a downstream server working on it was told.
+    /// </summary>
+    public const int OperationCancelled = -31012;
+
     /// <summary>A server-to-client request could not be attributed to exactly one client session.</summary>
     public const int ClientRequestNotRoutable = -31020;
 

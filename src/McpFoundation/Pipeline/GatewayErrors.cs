@@ -29,4 +29,15 @@ public static class GatewayErrors
 
         return exception;
     }
+
+    /// <summary>Creates the error a client receives when the gateway cancelled its operation.</summary>
+    /// <param name="reason">Why, as the canceller said it.</param>
+    /// <param name="correlationId">The operation's correlation id.</param>
+    /// <returns>An exception the SDK turns into a JSON-RPC error with <c>data</c>.</returns>
+    public static McpProtocolException Cancelled(string reason, string correlationId)
+    {
+        var exception = new McpProtocolException(reason, (McpErrorCode)GatewayErrorCodes.OperationCancelled);
+        exception.Data[CorrelationIdField] = correlationId;
+        return exception;
+    }
 }

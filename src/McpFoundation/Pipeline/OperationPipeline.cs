@@ -17,6 +17,7 @@ namespace McpFoundation.Pipeline;
 internal sealed partial class OperationPipeline
 {
     private readonly IOperationFilter[] _filters;
+    private readonly int _firstBlockingFilter; // index of the first filter that does not promise non-blocking completions; Length if none
     private readonly OperationRegistry _registry;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _timeProvider;
@@ -25,6 +26,7 @@ internal sealed partial class OperationPipeline
     public OperationPipeline(IEnumerable<IOperationFilter> filters, OperationRegistry registry, GatewayMetrics metrics, TimeProvider timeProvider, ILogger<OperationPipeline> logger)
     {
         _filters = [.. filters];
+        _firstBlockingFilter = Array.FindIndex(_filters, static f => f is not INonBlockingFilter) is var i and >= 0 ? i : _filters.Length;
         _registry = registry;
         _metrics = metrics;
         _timeProvider = timeProvider;
@@ -79,6 +81,13 @@ internal sealed partial class OperationPipeline
 
             result = await CompleteAsync(context, new OperationOutcome(true, null, null, Elapsed(operation)) { Result = result }, result);
             return PipelineResult<TResult>.FromValue(result);
+        }
+        catch (OperationCanceledException) when (!operation.IsDeferred && operation.CancelReason is { } reason && !cancellationToken.IsCancellationRequested)
+        {
+            // The gateway cancelled it (not the caller): the caller hears why, with a code of its own.
+            activity?.SetStatus(ActivityStatusCode.Error, "cancelled by the gateway");
+            await CompleteAsync<object?>(context, new OperationOutcome(false, GatewayErrorCodes.OperationCancelled, reason, Elapsed(operation)) { Cancelled = true }, null);
+            throw GatewayErrors.Cancelled(reason, context.CorrelationId);
         }
         catch (Exception ex) when (!operation.IsDeferred)
         {
@@ -156,6 +165,9 @@ internal sealed partial class OperationPipeline
     /// <summary>Gets a value indicating whether the operation was suspended by the request that started it (its outcome is reported later).</summary>
     public static bool IsDeferred(OperationContext context) => context.Completion?.IsDeferred == true;
 
+    /// <summary>Gets why the gateway cancelled the operation, if it did.</summary>
+    public static string? CancelReasonOf(OperationContext context) => context.Completion?.CancelReason;
+
     /// <summary>Gets the token of an operation in the pipeline (cancelled by its caller, a time limit or the gateway).</summary>
     public static CancellationToken TokenOf(OperationContext context) => context.Completion?.Token ?? CancellationToken.None;
 
@@ -176,9 +188,10 @@ internal sealed partial class OperationPipeline
         {
             if (operation.AllowedCount > 0)
             {
-                if (ReaderThread.IsCurrent)
+                if (operation.AllowedCount > _firstBlockingFilter && ReaderThread.IsCurrent)
                 {
-                    // Off the thread that reads a child's stdout: a filter that blocks there would stall every call of that server.
+                    // Off the thread that reads a child's stdout: a filter that blocks there would stall every call of
+                    // that server. Filters that promise non-blocking completions (INonBlockingFilter) skip the hop.
                     await Task.Yield();
                 }
 
@@ -252,10 +265,11 @@ internal sealed partial class OperationPipeline
         int code = exception switch
         {
             McpProtocolException protocolException => (int)protocolException.ErrorCode,
+            OperationCanceledException when operation.CancelReason is not null => GatewayErrorCodes.OperationCancelled,
             _ => GatewayErrorCodes.InternalError,
         };
         string message = cancelled
-            ? (callerToken.IsCancellationRequested ? "The client cancelled the request." : "The operation was cancelled.")
+            ? (operation.CancelReason ?? (callerToken.IsCancellationRequested ? "The client cancelled the request." : "The operation was cancelled."))
             : exception.Message;
         return new OperationOutcome(false, code, message, Elapsed(operation)) { Cancelled = cancelled };
     }

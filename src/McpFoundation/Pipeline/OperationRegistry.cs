@@ -25,13 +25,13 @@ internal sealed class OperationRegistry
         return operation;
     }
 
-    /// <summary>Cancels every operation in flight; returns how many were cancelled.</summary>
-    public int CancelAll()
+    /// <summary>Cancels every operation in flight, telling each caller <paramref name="reason"/>; returns how many were cancelled.</summary>
+    public int CancelAll(string reason)
     {
         int cancelled = 0;
         foreach (InFlightOperation operation in _operations.Values)
         {
-            if (operation.Cancel())
+            if (operation.Cancel(reason))
             {
                 cancelled++;
             }
@@ -106,7 +106,7 @@ internal sealed class InFlightOperation : IDisposable
     {
         if (callerToken.CanBeCanceled)
         {
-            _caller = callerToken.UnsafeRegister(static state => ((InFlightOperation)state!).Cancel(), this);
+            _caller = callerToken.UnsafeRegister(static state => ((InFlightOperation)state!).Cancel(reason: null), this);
         }
     }
 
@@ -117,12 +117,23 @@ internal sealed class InFlightOperation : IDisposable
         _caller = default;
     }
 
-    /// <summary>Cancels the operation; false if it had already ended.</summary>
-    public bool Cancel()
+    /// <summary>Gets why the gateway cancelled the operation (<see cref="Cancel"/> with a reason); null when it did not.</summary>
+    public string? CancelReason { get; private set; }
+
+    /// <summary>
+    /// Cancels the operation; false if it had already ended. With a <paramref name="reason"/> the gateway cancels it
+    /// (its caller gets <see cref="GatewayErrorCodes.OperationCancelled"/> with the reason); without, its caller did.
+    /// </summary>
+    public bool Cancel(string? reason)
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
             return false;
+        }
+
+        if (reason is not null)
+        {
+            CancelReason ??= reason;
         }
 
         try

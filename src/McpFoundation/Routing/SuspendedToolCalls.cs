@@ -61,10 +61,12 @@ internal sealed partial class SuspendedToolCalls
     /// </summary>
     public async ValueTask<CallToolResult> ResumeAsync(OperationContext resume, CallToolRequestParams request, McpServer requestServer, CancellationToken cancellationToken)
     {
-        SuspendedCall call = _store.TryTake(request.RequestState!, resume.UserId, request.Name)
-            ?? throw new McpProtocolException(
-                "The requestState of this tools/call is unknown or expired (the gateway keeps a suspended call for the server's timeout). Call the tool again without requestState and inputResponses.",
-                McpErrorCode.InvalidParams);
+        if (_store.TryTake(request.RequestState!, resume.UserId, request.Name) is not { } call)
+        {
+            // Not a call this gateway suspended for this user and tool: still an attempt filters and audit must see.
+            return await RefuseUnknownResumeAsync(resume, request, cancellationToken);
+        }
+
         call.StopExpiry();
         OperationContext original = call.Context;
         OperationPipeline.Resume(original, cancellationToken);
@@ -90,6 +92,16 @@ internal sealed partial class SuspendedToolCalls
         }
 
         return await AwaitOrSuspendAsync(call, server, requestServer, cancellationToken);
+    }
+
+    private async ValueTask<CallToolResult> RefuseUnknownResumeAsync(OperationContext resume, CallToolRequestParams request, CancellationToken cancellationToken)
+    {
+        resume.Resolve(request.Name, null, null, null);
+        var unknown = new McpProtocolException(
+            "The requestState of this tools/call is unknown or expired (the gateway keeps a suspended call for the server's timeout). Call the tool again without requestState and inputResponses.",
+            McpErrorCode.InvalidParams);
+        PipelineResult<CallToolResult> refused = await _pipeline.ExecuteAsync<McpProtocolException, CallToolResult>(resume, unknown, static (_, error, _) => throw error, cancellationToken);
+        throw GatewayErrors.Refusal(refused.Decision, resume.CorrelationId);
     }
 
     private async ValueTask DeliverInputAsync(SuspendedCall call, OperationContext resume, IDictionary<string, InputResponse> responses, CancellationToken cancellationToken)
@@ -190,7 +202,13 @@ internal sealed partial class SuspendedToolCalls
         OperationPipeline.Defer(call.Context);
         _store.Park(call);
         call.StartExpiry(_timeProvider, server.CallTimeout, expired => _ = AbandonAsync(expired, new TimeoutException("The client did not answer the input requests in time.")));
-        call.Lifetime.UnsafeRegister(static state => { var (self, parked) = ((SuspendedToolCalls, SuspendedCall))state!; _ = self.AbandonAsync(parked, new OperationCanceledException("The call was cancelled by the gateway.")); }, (this, call));
+        call.Lifetime.UnsafeRegister(
+            static state =>
+            {
+                var (self, parked) = ((SuspendedToolCalls, SuspendedCall))state!;
+                _ = self.AbandonAsync(parked, new OperationCanceledException(OperationPipeline.CancelReasonOf(parked.Context) ?? "The suspended call was cancelled."));
+            },
+            (this, call));
         LogSuspended(_logger, call.ToolName, call.Unanswered.Count, call.Context.CorrelationId);
         throw new InputRequiredException(new Dictionary<string, InputRequest>(call.Unanswered, StringComparer.Ordinal), call.Id);
     }

@@ -155,6 +155,37 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
     }
 
     [Theory]
+    [InlineData(RequestMethods.ToolsList)]
+    [InlineData(RequestMethods.ResourcesList)]
+    [InlineData(RequestMethods.ResourcesTemplatesList)]
+    [InlineData(RequestMethods.PromptsList)]
+    [InlineData(RequestMethods.ToolsCall)]
+    [InlineData(RequestMethods.ResourcesRead)]
+    [InlineData(RequestMethods.PromptsGet)]
+    [InlineData(RequestMethods.CompletionComplete)]
+    public async Task StatelessClient_EachRequestMethod_SeenAsStatelessAndDeniedWithoutTrace(string method)
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using TestClient client = await gateway.Host.ConnectAsync(GatewayFront.Http, cts.Token, static o => o.ProtocolVersion = "2026-07-28");
+        gateway.Recorder.Clear();
+
+        await InvokeAsync(client.Client, method, cts.Token);
+
+        SeenOperation seen = Assert.Single(gateway.Recorder.Requests, s => s.Method == method);
+        Assert.Equal(ProtocolEra.Stateless, seen.Era);
+        Assert.Single(gateway.Recorder.Outcomes, o => ReferenceEquals(o.Context, seen.Context) && o.Outcome.Succeeded);
+
+        int downstreamBefore = DownstreamCount(method);
+        gateway.Scripted.DenyWhen = ctx => ctx.Method == method;
+        McpProtocolException refused = await Assert.ThrowsAsync<McpProtocolException>(() => InvokeAsync(client.Client, method, cts.Token));
+        gateway.Scripted.Reset();
+
+        Assert.Equal((McpErrorCode)GatewayErrorCodes.OperationDenied, refused.ErrorCode);
+        await client.Client.CallToolAsync("fixture__echo", Results.Args(("message", "probe")), cancellationToken: cts.Token);
+        Assert.Equal(downstreamBefore, DownstreamCount(method));
+    }
+
+    [Theory]
     [InlineData(GatewayFront.Http)]
     [InlineData(GatewayFront.Stdio)]
     public async Task ToolsList_FilterTrimsTheResult_CallerSeesTheTrimmedList(GatewayFront front)
@@ -279,6 +310,36 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
         Assert.DoesNotContain(client.Wire.Notifications(NotificationMethods.LoggingMessageNotification), n => (string?)n.Params?["data"] == deniedMarker);
     }
 
+    [Theory]
+    [InlineData(GatewayFront.Http)]
+    [InlineData(GatewayFront.Stdio)]
+    public async Task ListChanged_PassesTheSeamPerSession_DeniedItIsNotDelivered(GatewayFront front)
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using TestClient client = await gateway.Host.ConnectAsync(front, cts.Token);
+        gateway.Recorder.Clear();
+
+        // A tool added on the HTTP fixture: the gateway refetches and tells every session, each through the pipeline.
+        await client.Client.CallToolAsync("fixture_http__add_tool", Results.Args(("name", "added_" + Guid.NewGuid().ToString("N"))), cancellationToken: cts.Token);
+        await client.Wire.WaitForAsync(m => m.OfType<JsonRpcNotification>().FirstOrDefault(n => n.Method == NotificationMethods.ToolListChangedNotification), cts.Token);
+
+        Assert.Contains(gateway.Recorder.Requests, s => s.Category == OperationCategory.ServerNotification && s.Method == NotificationMethods.ToolListChangedNotification);
+
+        // Denied: the next change reaches the catalogue, but not this client.
+        int delivered = client.Wire.Notifications(NotificationMethods.ToolListChangedNotification).Count;
+        gateway.Scripted.DenyWhen = ctx => ctx.Method == NotificationMethods.ToolListChangedNotification;
+        string hidden = "hidden_" + Guid.NewGuid().ToString("N");
+        await client.Client.CallToolAsync("fixture_http__add_tool", Results.Args(("name", hidden)), cancellationToken: cts.Token);
+        await Eventually.WaitUntilAsync(
+            () => gateway.Recorder.Outcomes.Any(o => o.Context.Method == NotificationMethods.ToolListChangedNotification && o.Outcome.DeniedBy == "scripted"),
+            "a list_changed was denied",
+            cts.Token);
+        gateway.Scripted.Reset();
+
+        Assert.Contains((await client.Client.ListToolsAsync(cancellationToken: cts.Token)), t => t.Name == "fixture_http__" + hidden);
+        Assert.Equal(delivered, client.Wire.Notifications(NotificationMethods.ToolListChangedNotification).Count);
+    }
+
     [Fact]
     public async Task StatelessClient_SuspendedCall_IsOneOperationWithOneOutcomeAndItsOriginalArguments()
     {
@@ -329,6 +390,70 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
         Assert.False(outcome.Outcome.Succeeded);
         Assert.DoesNotContain(gateway.StdioLog.Entries(), e => e.GetRawText().Contains("reply to never answered", StringComparison.Ordinal));
         Assert.Equal(0, gateway.Host.Services.GetRequiredService<SuspendedToolCalls>().Count);
+    }
+
+    [Fact]
+    public async Task FilterBlocksInCompletion_OtherCallsOfTheSameServerStillComplete()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using TestClient first = await gateway.Host.ConnectAsync(GatewayFront.Http, cts.Token);
+        await using TestClient second = await gateway.Host.ConnectAsync(GatewayFront.Http, cts.Token);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        gateway.Scripted.OnCompleted = (ctx, _) =>
+        {
+            if (ctx.Category == OperationCategory.ToolExecution && ctx.Arguments?["message"].GetString() == "block my completion")
+            {
+                // A filter that breaks the never-block rule: it must stall its own call only.
+                entered.Set();
+                release.Wait(TestTimeouts.Default);
+            }
+        };
+
+        Task<CallToolResult> blocked = first.Client.CallToolAsync("fixture__echo", Results.Args(("message", "block my completion")), cancellationToken: cts.Token).AsTask();
+        try
+        {
+            Assert.True(entered.Wait(TestTimeouts.Default, cts.Token), "the blocking completion never ran");
+
+            // The blocked call's answer was read by the stdio server's reader thread; that thread must be free again.
+            CallToolResult other = await second.Client.CallToolAsync("fixture__echo", Results.Args(("message", "still served")), cancellationToken: cts.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(20), cts.Token);
+
+            Assert.Equal("still served", other.Text());
+            Assert.False(blocked.IsCompleted);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        Assert.Equal("block my completion", (await blocked).Text());
+    }
+
+    [Theory]
+    [InlineData(GatewayFront.Http)]
+    [InlineData(GatewayFront.Stdio)]
+    public async Task OperationsInFlight_ListedAndCancelledByTheGateway_ClientHearsWhyServerIsTold(GatewayFront front)
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using TestClient client = await gateway.Host.ConnectAsync(front, cts.Token);
+        gateway.Recorder.Clear();
+        int cancelledBefore = gateway.StdioLog.Count(NotificationMethods.CancelledNotification);
+
+        Task<CallToolResult> slow = client.Client.CallToolAsync("fixture__slow", Results.Args(("seconds", 60)), cancellationToken: cts.Token).AsTask();
+        await Eventually.WaitUntilAsync(() => gateway.Host.Gateway.GetOperationsInFlight().Any(o => o.TargetName == "fixture__slow"), "the slow call is in flight", cts.Token);
+        OperationInFlight inFlight = Assert.Single(gateway.Host.Gateway.GetOperationsInFlight(), o => o.TargetName == "fixture__slow");
+        Assert.Equal((OperationCategory.ToolExecution, "fixture", false), (inFlight.Category, inFlight.ServerId, inFlight.IsSuspended));
+
+        int cancelled = gateway.Host.Services.GetRequiredService<OperationPipeline>().Registry.CancelAll("Stopped by the test (an emergency stop would say who and why).");
+
+        Assert.True(cancelled >= 1);
+        McpProtocolException refused = await Assert.ThrowsAsync<McpProtocolException>(() => slow);
+        Assert.Equal((McpErrorCode)GatewayErrorCodes.OperationCancelled, refused.ErrorCode);
+        Assert.Contains("Stopped by the test", refused.Message, StringComparison.Ordinal);
+        SeenOutcome outcome = Assert.Single(gateway.Recorder.Outcomes, o => o.Context.TargetName == "fixture__slow");
+        Assert.True(outcome.Outcome.Cancelled);
+        await Eventually.WaitUntilAsync(() => gateway.StdioLog.Count(NotificationMethods.CancelledNotification) > cancelledBefore, "the fixture was sent notifications/cancelled", cts.Token);
+        Assert.DoesNotContain(gateway.Host.Gateway.GetOperationsInFlight(), o => o.TargetName == "fixture__slow");
     }
 
     private static Action<McpClientOptions> SamplingClient(Action onSample) => o =>

@@ -243,9 +243,33 @@ public sealed class OperationPipelineTests
         await started.Task;
 
         Assert.Equal("server__tool", Assert.Single(pipeline.Registry.Operations).Context.TargetName);
-        Assert.Equal(1, pipeline.Registry.CancelAll());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await running);
+        Assert.Equal(1, pipeline.Registry.CancelAll("stopped by the test"));
+        McpProtocolException cancelled = await Assert.ThrowsAsync<McpProtocolException>(async () => await running);
+        Assert.Equal((McpErrorCode)GatewayErrorCodes.OperationCancelled, cancelled.ErrorCode);
+        Assert.Equal("stopped by the test", cancelled.Message);
         Assert.Equal(0, pipeline.Registry.Count);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_GatewayCancelsWhileAFilterWaits_FilterBeforeIsToldCancelledWithTheReason()
+    {
+        var observer = new RecordingFilter("observer", _journal);
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var approval = new DelegateFilter("approval", onRequestAsync: async (_, ct) =>
+        {
+            waiting.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return SecurityDecision.Allow;
+        });
+        OperationPipeline pipeline = CreatePipeline(observer, approval);
+
+        ValueTask<PipelineResult<int>> running = pipeline.ExecuteAsync(NewContext(), 0, static (_, _, _) => ValueTask.FromResult(1));
+        await waiting.Task;
+        pipeline.Registry.CancelAll("emergency stop by the test");
+
+        await Assert.ThrowsAsync<McpProtocolException>(async () => await running);
+        Assert.Equal(["observer:request", "observer:completed:False"], _journal);
+        Assert.Equal((GatewayErrorCodes.OperationCancelled, "emergency stop by the test", true), (observer.LastOutcome?.ErrorCode, observer.LastOutcome?.ErrorMessage, observer.LastOutcome?.Cancelled));
     }
 
     [Fact]
