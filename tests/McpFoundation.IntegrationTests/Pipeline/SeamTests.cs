@@ -344,11 +344,7 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
     public async Task StatelessClient_SuspendedCall_IsOneOperationWithOneOutcomeAndItsOriginalArguments()
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
-        await using TestClient client = await gateway.Host.ConnectAsync(GatewayFront.Http, cts.Token, o =>
-        {
-            SamplingClient(() => { })(o);
-            o.ProtocolVersion = "2026-07-28";
-        });
+        await using TestClient client = await gateway.Host.ConnectAsync(GatewayFront.Http, cts.Token, StatelessSamplingClient);
         gateway.Recorder.Clear();
 
         CallToolResult result = await client.Client.CallToolAsync("fixture__sample", Results.Args(("prompt", "original")), cancellationToken: cts.Token);
@@ -372,11 +368,7 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
     public async Task StatelessClient_InputResponsesDenied_ServerNeverSeesThemAndTheCallEndsOnce()
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
-        await using TestClient client = await gateway.Host.ConnectAsync(GatewayFront.Http, cts.Token, o =>
-        {
-            SamplingClient(() => { })(o);
-            o.ProtocolVersion = "2026-07-28";
-        });
+        await using TestClient client = await gateway.Host.ConnectAsync(GatewayFront.Http, cts.Token, StatelessSamplingClient);
         gateway.Scripted.DenyWhen = ctx => ctx.Category == OperationCategory.ClientInputResponse;
         gateway.Recorder.Clear();
 
@@ -454,6 +446,13 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
         Assert.True(outcome.Outcome.Cancelled);
         await Eventually.WaitUntilAsync(() => gateway.StdioLog.Count(NotificationMethods.CancelledNotification) > cancelledBefore, "the fixture was sent notifications/cancelled", cts.Token);
         Assert.DoesNotContain(gateway.Host.Gateway.GetOperationsInFlight(), o => o.TargetName == "fixture__slow");
+    }
+
+    /// <summary>A 2026-07-28 client that can sample: its sampling travels as MRTR input requests.</summary>
+    private static void StatelessSamplingClient(McpClientOptions options)
+    {
+        SamplingClient(() => { })(options);
+        options.ProtocolVersion = "2026-07-28";
     }
 
     private static Action<McpClientOptions> SamplingClient(Action onSample) => o =>
