@@ -46,14 +46,16 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     /// <summary>Creates a gateway outside a dependency-injection host, from a configuration built in code or loaded from a file.</summary>
     /// <param name="configuration">The configuration.</param>
     /// <param name="loggerFactory">Where logs go; none if null.</param>
+    /// <param name="configure">Adds pipeline filters (<c>b =&gt; b.AddFilter&lt;MyFilter&gt;()</c>), as <c>AddMcpFoundation</c> would.</param>
     /// <returns>The gateway; call <see cref="InitializeAsync"/> next.</returns>
-    public static McpSecurityIntegration Create(GatewayConfiguration configuration, ILoggerFactory? loggerFactory = null)
+    public static McpSecurityIntegration Create(GatewayConfiguration configuration, ILoggerFactory? loggerFactory = null, Action<IMcpFoundationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var services = new ServiceCollection();
         services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        services.AddMcpFoundation(o => o.Configuration = configuration);
+        IMcpFoundationBuilder builder = services.AddMcpFoundation(o => o.Configuration = configuration);
+        configure?.Invoke(builder);
         ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         McpSecurityIntegration gateway = provider.GetRequiredService<McpSecurityIntegration>();
         gateway._ownedServices = provider;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using McpFoundation.Configuration;
+using McpFoundation.Hosting;
 using McpFoundation.IntegrationTests.Infrastructure;
 using McpFoundation.Tools;
 using McpFoundation.Servers;
@@ -101,6 +103,32 @@ public sealed class LibraryApiTests
         Assert.Equal(["second", "first"], gateway.ServerManager.ServerIds);
         Assert.Equal(["second", "first"], gateway.ServerManager.GetHealth().Select(h => h.ServerId));
         Assert.Equal("back", call.Result!.Text());
+    }
+
+    [Fact]
+    public async Task ExecuteToolAsync_FilterInstalledThroughCreate_DeniedCallNeverReachesTheServer()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        string log = Path.Combine(Path.GetTempPath(), "mcpf-library-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        var scripted = new ScriptedFilter { DenyWhen = ctx => ctx.Arguments?["message"].GetString() == "secret" };
+        var recorder = new RecordingFilter();
+        ServerDefinition fixture = TestServers.Fixture("fixture") with { Env = new Dictionary<string, string> { ["FIXTURE_REQUEST_LOG"] = log } };
+        await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(TestServers.Configuration(fixture), configure: b => b.AddFilter(recorder).AddFilter(scripted));
+        await gateway.InitializeAsync(cts.Token);
+
+        ToolCallOutcome denied = await gateway.ExecuteToolAsync("fixture__echo", Arguments(("message", "secret")), "user123", cts.Token);
+        ToolCallOutcome allowed = await gateway.ExecuteToolAsync("fixture__echo", Arguments(("message", "public")), "user123", cts.Token);
+
+        Assert.Equal(McpFoundation.Pipeline.GatewayErrorCodes.OperationDenied, denied.ErrorCode);
+        Assert.Contains("denied by the test's scripted filter", denied.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal("public", allowed.Result!.Text());
+        SeenOperation seen = recorder.Requests[0];
+        Assert.Equal(("user123", true, McpFoundation.Pipeline.ProtocolEra.None), (seen.UserId, seen.UserIsAuthenticated, seen.Era));
+        Assert.Equal(denied.CorrelationId, seen.CorrelationId);
+        RequestLogFile requests = new(log);
+        Assert.Contains(requests.Entries(), e => e.GetRawText().Contains("public", StringComparison.Ordinal));
+        Assert.DoesNotContain(requests.Entries(), e => e.GetRawText().Contains("secret", StringComparison.Ordinal));
+        File.Delete(log);
     }
 
     private static Dictionary<string, JsonElement> Arguments(params (string Name, object Value)[] values) =>
