@@ -191,7 +191,12 @@ internal sealed class ConfigurationReader
             }
         }
 
-        var context = new SectionReadContext { Reader = this, Environment = environment };
+        var context = new SectionReadContext
+        {
+            Reader = this,
+            Environment = environment,
+            BaseDirectory = string.IsNullOrEmpty(sourcePath) ? null : Path.GetDirectoryName(Path.GetFullPath(sourcePath)),
+        };
         var settings = (GatewaySettings)ConfigSections.Settings.Read(Value(values, ConfigSections.Settings.Key), context)!;
         context.Settings = settings;
         strict = settings.EnableStrictValidation;

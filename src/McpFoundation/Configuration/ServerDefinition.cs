@@ -26,8 +26,21 @@ public sealed record ServerDefinition
     /// <summary>Gets the environment variables given to a stdio server. Values are secrets: never log them.</summary>
     public IReadOnlyDictionary<string, string> Env { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
-    /// <summary>Gets the working directory of a stdio server, exactly as written; <see langword="null"/> for the gateway's own.</summary>
+    /// <summary>
+    /// Gets the working directory of a stdio server, exactly as written; <see langword="null"/> for the default. A
+    /// relative path is resolved against <see cref="BaseDirectory"/>, and the default is <see cref="BaseDirectory"/>
+    /// itself; without one (a definition built in code), against and to the process's current directory.
+    /// </summary>
     public string? Cwd { get; init; }
+
+    /// <summary>
+    /// Gets the directory a stdio server's relative paths are resolved against: its default working directory, the base
+    /// of a relative <see cref="Cwd"/>, and of a relative executable path such as <c>./server.sh</c> (resolved against the
+    /// working directory). The loader sets it to the configuration file's directory, as Docker Compose does with its
+    /// file, so that a file works wherever it is copied; <see langword="null"/> (a definition built in code, or one
+    /// added at run time) keeps the process's current directory.
+    /// </summary>
+    public string? BaseDirectory { get; init; }
 
     /// <summary>Gets the HTTP headers sent to an http or sse server. Values are secrets: never log them.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = ReadOnlyDictionary<string, string>.Empty;
@@ -58,6 +71,7 @@ public sealed record ServerDefinition
         && Equals(Url, other.Url)
         && MapEquals(Env, other.Env)
         && string.Equals(Cwd, other.Cwd, StringComparison.Ordinal)
+        && string.Equals(BaseDirectory, other.BaseDirectory, StringComparison.Ordinal)
         && MapEquals(Headers, other.Headers)
         && Enabled == other.Enabled
         && Timeout == other.Timeout

@@ -49,15 +49,40 @@ internal static class ServerTransportFactory
             environment[name] = value;
         }
 
+        string? workingDirectory = ResolveWorkingDirectory(definition);
         return new StdioClientTransportOptions
         {
             Name = definition.Name,
-            Command = definition.Command[0],
+            Command = ResolveCommand(definition.Command[0], definition.BaseDirectory is null ? null : workingDirectory),
             Arguments = [.. definition.Command.Skip(1)],
-            WorkingDirectory = string.IsNullOrEmpty(definition.Cwd) ? null : Path.GetFullPath(definition.Cwd),
+            WorkingDirectory = workingDirectory,
             InheritEnvironmentVariables = definition.InheritEnvironment,
             EnvironmentVariables = environment,
             StandardErrorLines = standardErrorLine,
         };
+    }
+
+    /// <summary>
+    /// The server's working directory: from a file, <c>cwd</c> resolved against the file's directory (the file's
+    /// directory when absent); built in code, <c>cwd</c> resolved against the process's current directory (null, the
+    /// current directory, when absent).
+    /// </summary>
+    internal static string? ResolveWorkingDirectory(ServerDefinition definition)
+    {
+        string? cwd = string.IsNullOrEmpty(definition.Cwd) ? null : definition.Cwd;
+        return definition.BaseDirectory is { } baseDirectory
+            ? Path.GetFullPath(cwd ?? ".", baseDirectory)
+            : cwd is null ? null : Path.GetFullPath(cwd);
+    }
+
+    // A relative executable path ("./server.sh", "bin/server") is relative to the server's working directory, as after
+    // a "cd" in a shell; a bare name ("npx") is still looked up on PATH. Only for definitions read from a file: one built
+    // in code keeps the process's lookup.
+    private static string ResolveCommand(string command, string? workingDirectory)
+    {
+        bool hasDirectory = command.Contains('/', StringComparison.Ordinal) || (OperatingSystem.IsWindows() && command.Contains('\\', StringComparison.Ordinal));
+        return workingDirectory is null || !hasDirectory || Path.IsPathRooted(command)
+            ? command
+            : Path.GetFullPath(command, workingDirectory);
     }
 }

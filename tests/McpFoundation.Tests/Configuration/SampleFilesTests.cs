@@ -20,7 +20,7 @@ public sealed class SampleFilesTests
         var servers = result.Configuration!.Servers;
         Assert.Equal(["everything", "filesystem"], servers.Keys);
         Assert.Equal(["npx", "-y", "@modelcontextprotocol/server-everything@2026.8.31", "stdio"], servers["everything"].Command);
-        Assert.Equal(["npx", "-y", "@modelcontextprotocol/server-filesystem@2026.8.31", "./samples/data"], servers["filesystem"].Command);
+        Assert.Equal(["npx", "-y", "@modelcontextprotocol/server-filesystem@2026.8.31", "./data"], servers["filesystem"].Command);
         var profile = servers["filesystem"].SecurityProfile!;
         Assert.Equal("medium", profile.RiskLevel);
         Assert.Equal(["read", "list"], profile.AllowedOperations);

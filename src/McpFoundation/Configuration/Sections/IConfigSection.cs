@@ -32,6 +32,9 @@ internal sealed class SectionReadContext
 
     public required IReadOnlyDictionary<string, string?> Environment { get; init; }
 
+    /// <summary>Gets the directory of the configuration file, against which servers resolve relative paths; <see langword="null"/> when the text came from no file.</summary>
+    public string? BaseDirectory { get; init; }
+
     /// <summary>Gets the gateway-wide settings (after <c>MCP_*</c> overrides); read before every other section.</summary>
     public GatewaySettings Settings { get; set; } = new();
 

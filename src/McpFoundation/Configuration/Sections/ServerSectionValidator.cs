@@ -112,7 +112,7 @@ internal sealed class ServerSectionValidator : SectionValidator<ServerSection>
                 (value, field) => MapNode(field.Reader.ReadStringMap(value, field.Path, headers: false)),
                 () => new JsonObject { ["propertyNames"] = new JsonObject { ["pattern"] = "^[^=\\u0000]+$" } }),
             ["cwd"] = new FieldRule(
-                "stdio: the server's working directory (relative to the gateway's).",
+                "stdio: the server's working directory; a relative path is relative to this file's directory (default: this file's directory).",
                 (value, field) =>
                 {
                     if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))

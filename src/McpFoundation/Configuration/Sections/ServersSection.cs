@@ -34,10 +34,10 @@ internal sealed class ServersSection(ServerSectionValidator server) : IConfigSec
     /// <summary>Reads the server map under <see cref="SectionReadContext.Key"/>; an empty map when absent.</summary>
     public object? Read(JsonElement? value, SectionReadContext context) =>
         value is { } element
-            ? ReadServers(element, context.Key, context.Settings, context.Reader)
+            ? ReadServers(element, context.Key, context.Settings, context.Reader, context.BaseDirectory)
             : ReadOnlyDictionary<string, ServerDefinition>.Empty;
 
-    private ReadOnlyDictionary<string, ServerDefinition> ReadServers(JsonElement element, string key, GatewaySettings settings, ConfigurationReader reader)
+    private ReadOnlyDictionary<string, ServerDefinition> ReadServers(JsonElement element, string key, GatewaySettings settings, ConfigurationReader reader, string? baseDirectory)
     {
         var servers = new OrderedDictionary<string, ServerDefinition>(StringComparer.Ordinal);
         if (element.ValueKind != JsonValueKind.Object)
@@ -56,7 +56,10 @@ internal sealed class ServersSection(ServerSectionValidator server) : IConfigSec
                 reader.Diagnostics.Error(path, $"differs from server \"{byCaseInsensitiveName[property.Name]}\" only by letter case; rename one so their tool names cannot be confused");
             }
 
-            servers[property.Name] = Server.ReadServer(property.Name, property.Value, path, reader);
+            var server = Server.ReadServer(property.Name, property.Value, path, reader);
+            servers[property.Name] = baseDirectory is not null && server.Transport == ServerTransport.Stdio
+                ? server with { BaseDirectory = baseDirectory }
+                : server;
         }
 
         var enabled = servers.Values.Count(server => server.Enabled);
