@@ -5,6 +5,13 @@ namespace McpFoundation.Cli;
 
 internal static class Program
 {
+    /// <summary>
+    /// How long a verb gets to finish after SIGTERM or Ctrl+C before the process exits anyway. <c>mcpf serve</c> stops
+    /// its servers in that time (each: stdin closed, then SIGTERM to its process group, then SIGKILL, each step after
+    /// its shutdown timeout of 5 s), so it must be longer than the parser's default of 2 s.
+    /// </summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
+
     public static async Task<int> Main(string[] args)
     {
         ParseResult parseResult = CreateRootCommand().Parse(args);
@@ -15,7 +22,7 @@ internal static class Program
             return ExitCodes.BadInput;
         }
 
-        int exitCode = await parseResult.InvokeAsync();
+        int exitCode = await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = ShutdownGrace });
 
         // The parser reports unknown options and bad values (with help) and exits 1; they are bad input (docs/cli.md).
         return parseResult.Errors.Count > 0 ? ExitCodes.BadInput : exitCode;
