@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The test command of the README: `bash scripts/test.sh` from the repository root.
 # Installs the npm test servers and clients (tests/npm) when the lockfile changed, then runs every
-# test project (Unit, Security, Integration) and the MCP conformance comparison (gateway vs direct).
+# test project of McpFoundation.slnx: tests/McpFoundation.Tests (categories Unit, Security),
+# tests/McpFoundation.IntegrationTests (Integration, Security: real servers and clients in process) and
+# tests/McpFoundation.InteropTests (Integration: the real mcpf executable with the npm clients); tests/McpFoundation.FixtureServer
+# is the fixture MCP server they start, not a test project. Then the MCP conformance comparison
+# (tests/conformance/ci.sh: gateway vs direct).
 # Debian packages the tests may need are installed by .ci/run (CI), which then calls this script.
 set -euo pipefail
 

@@ -186,6 +186,45 @@ public sealed class CliVerbTests(InteropGateway gateway)
         Assert.Contains("--config", stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mcpf: unknown command 'stop'. The commands are: serve, servers, tools, call, config.", "stop", "--help")]
+    [InlineData("mcpf: unknown command 'stop'.", "stop")]
+    [InlineData("mcpf servers: unknown command 'stop'. The commands are: list.", "servers", "stop")]
+    public async Task UnknownCommand_EvenWithHelp_ExitsTwoListingTheCommands(string expected, params string[] arguments)
+    {
+        (int exitCode, string stdout, string stderr) = await McpfAsync(arguments);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_CommandNotOnPathAndCwdMissing_WarnsAndExitsZero()
+    {
+        string directory = Directory.CreateTempSubdirectory("mcpf-check-").FullName;
+        string path = Path.Combine(directory, "mcpf.json");
+        await File.WriteAllTextAsync(path, """
+            { "servers": { "local": { "command": ["mcpf-no-such-server", "--stdio"], "cwd": "not-here" } } }
+            """);
+        try
+        {
+            (int exitCode, string stdout, string stderr) = await McpfAsync("config", "check", "--config", path);
+
+            Assert.True(exitCode == 0, stderr);
+            Assert.Contains("OK (1 server(s)", stdout, StringComparison.Ordinal);
+            Assert.Contains("warning: servers.local.command[0]: 'mcpf-no-such-server' is not found on PATH; install it, or write the full path", stderr, StringComparison.Ordinal);
+            Assert.Contains(
+                $"warning: servers.local.cwd: directory '{Path.Combine(directory, "not-here")}' does not exist (a relative cwd is resolved against the configuration file's directory, {directory})",
+                stderr,
+                StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Serve_StdioAndHttpTogether_ExitsWithUsageError()
     {

@@ -17,7 +17,7 @@ internal static class ConfigCommand
     private static Command CreateCheck()
     {
         Option<string> configOption = CommonOptions.Config();
-        var check = new Command("check", "Validate a configuration file and the MCP_* variables; print every error with its JSON path. Exits 2 if there is any error. Fields that are accepted but not enforced yet are warnings.")
+        var check = new Command("check", "Validate a configuration file and the MCP_* variables; print every error with its JSON path. Exits 2 if there is any error. Fields that are accepted but not enforced yet, and stdio commands or working directories that are not found, are warnings.")
         {
             configOption,
         };
@@ -33,6 +33,11 @@ internal static class ConfigCommand
             foreach (ConfigurationError notice in NotEnforcedSettings.Find(configuration))
             {
                 Console.Error.WriteLine($"warning: {NotEnforcedSettings.Format(notice)}");
+            }
+
+            foreach (ConfigurationError problem in StdioLaunchChecks.Find(configuration))
+            {
+                Console.Error.WriteLine($"warning: {problem}");
             }
 
             int enabled = configuration.Servers.Values.Count(s => s.Enabled);

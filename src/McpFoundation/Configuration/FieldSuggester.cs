@@ -24,6 +24,35 @@ internal static class FieldSuggester
         return best;
     }
 
+    /// <summary>
+    /// Returns up to <paramref name="count"/> known names within <see cref="MaxDistance"/> of <paramref name="name"/>,
+    /// closest first (ties in ordinal order). Names whose length differs by more than the distance are skipped
+    /// without computing it, so a very long name costs nothing.
+    /// </summary>
+    public static IReadOnlyList<string> Nearest(string name, IEnumerable<string> known, int count)
+    {
+        var found = new List<(string Name, int Distance)>();
+        foreach (var candidate in known)
+        {
+            if (Math.Abs(candidate.Length - name.Length) > MaxDistance)
+            {
+                continue;
+            }
+
+            var distance = Distance(name, candidate);
+            if (distance <= MaxDistance)
+            {
+                found.Add((candidate, distance));
+            }
+        }
+
+        return [.. found
+            .OrderBy(f => f.Distance)
+            .ThenBy(f => f.Name, StringComparer.Ordinal)
+            .Take(count)
+            .Select(f => f.Name)];
+    }
+
     /// <summary>Optimal-string-alignment distance, ignoring letter case.</summary>
     public static int Distance(string left, string right)
     {

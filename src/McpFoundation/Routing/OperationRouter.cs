@@ -34,7 +34,8 @@ internal sealed class OperationRouter
     /// </summary>
     public McpProtocolException? ResolveTool(OperationContext context, string exposedName)
     {
-        if (_catalogue.Current.TryGetTool(exposedName, out NamedRoute route))
+        GatewayCatalogue catalogue = _catalogue.Current;
+        if (catalogue.TryGetTool(exposedName, out NamedRoute route))
         {
             context.Resolve(exposedName, route.ServerId, route.DownstreamName, Target(route.ServerId) with { Tool = route.Tool });
             return null;
@@ -49,8 +50,11 @@ internal sealed class OperationRouter
         }
 
         context.Resolve(exposedName, null, null, null);
+        IReadOnlyList<string> suggestions = ToolNameSuggestions.For(exposedName, catalogue.ToolNames);
         return new McpProtocolException(
-            $"Unknown tool '{exposedName}'. Call tools/list for the tools available now (names are '<server>{ToolNaming.Separator}<tool>' when namespacing is \"prefix\").",
+            suggestions.Count > 0
+                ? $"Unknown tool '{exposedName}'. {ToolNameSuggestions.Sentence(suggestions)} Call tools/list for the tools available now."
+                : $"Unknown tool '{exposedName}'. Call tools/list for the tools available now (names are '<server>{ToolNaming.Separator}<tool>' when namespacing is \"prefix\").",
             McpErrorCode.InvalidParams);
     }
 

@@ -81,8 +81,10 @@ internal sealed class ChildProcessTransport(
             start.Environment[name] = value;
         }
 
+        // Its own process group, so that stopping the server stops everything it started (ProcessGroups).
+        bool ownGroup = ProcessGroups.TryLaunchInOwnGroup(start);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var session = new ChildProcessSession(definition.Name, process, logger, options.ShutdownTimeout, standardErrorLine, maxMessageBytes);
+        var session = new ChildProcessSession(definition.Name, process, logger, options.ShutdownTimeout, standardErrorLine, maxMessageBytes, ownGroup);
         try
         {
             session.Start();
@@ -124,10 +126,13 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private long _readThrough; // the child has read at least this many bytes: it answered the request that ends there
     private readonly Queue<string> _standardErrorTail = new(StandardErrorTailLines);
     private readonly TaskCompletionSource _readingDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _ownGroup;
+    private int _groupId; // the process group of the server when _ownGroup: its pid
     private int _disposed;
 
-    public ChildProcessSession(string name, Process process, ILogger logger, TimeSpan shutdownTimeout, Action<string>? standardErrorLine, int maxMessageBytes = Utf8LineReader.DefaultMaxLineBytes)
+    public ChildProcessSession(string name, Process process, ILogger logger, TimeSpan shutdownTimeout, Action<string>? standardErrorLine, int maxMessageBytes = Utf8LineReader.DefaultMaxLineBytes, bool ownGroup = false)
     {
+        _ownGroup = ownGroup;
         _maxMessageBytes = maxMessageBytes;
         _name = name;
         _process = process;
@@ -146,6 +151,12 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     {
         _process.ErrorDataReceived += OnStandardError;
         _process.Start();
+        if (_ownGroup)
+        {
+            _groupId = _process.Id;
+            ProcessGroups.Track(_groupId);
+        }
+
         _process.BeginErrorReadLine();
         LogStarted(_logger, _name, _process.Id);
 
@@ -215,14 +226,25 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
             return;
         }
 
+        bool exited;
         try
         {
-            // Closing stdin asks a stdio server to exit; it gets the shutdown timeout before it is killed.
+            // Closing stdin asks a stdio server to exit; it gets the shutdown timeout before it is stopped by signals.
             _process.StandardInput.Close();
             using var timeout = new CancellationTokenSource(_shutdownTimeout);
             await _process.WaitForExitAsync(timeout.Token);
+            exited = true;
         }
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            exited = false;
+        }
+
+        if (_ownGroup)
+        {
+            await StopGroupAsync();
+        }
+        else if (!exited)
         {
             Kill();
         }
@@ -356,8 +378,43 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
         }
     }
 
+    /// <summary>
+    /// Stops what is left of the server's process group, whether or not the server itself exited (its children may
+    /// not have): SIGTERM to the group, then SIGKILL when some of it is still there after the shutdown timeout.
+    /// </summary>
+    private async Task StopGroupAsync()
+    {
+        if (!ProcessGroups.Signal(_groupId, ProcessGroups.SigTerm))
+        {
+            ProcessGroups.Forget(_groupId);
+            return;
+        }
+
+        // The group's other members are not our children, so there is no exit to wait on: look every 50 ms.
+        long deadline = Environment.TickCount64 + (long)_shutdownTimeout.TotalMilliseconds;
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (ProcessGroups.IsAlive(_groupId) && Environment.TickCount64 < deadline)
+        {
+            await poll.WaitForNextTickAsync();
+        }
+
+        if (ProcessGroups.IsAlive(_groupId))
+        {
+            LogGroupKilled(_logger, _name, _groupId);
+            ProcessGroups.Signal(_groupId, ProcessGroups.SigKill);
+        }
+
+        ProcessGroups.Forget(_groupId);
+    }
+
     private void Kill()
     {
+        if (_ownGroup)
+        {
+            ProcessGroups.Signal(_groupId, ProcessGroups.SigKill);
+            return;
+        }
+
         try
         {
             if (!_process.HasExited)
@@ -379,6 +436,9 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
 
     [LoggerMessage(EventId = 1222, EventName = "StandardErrorCallbackFailed", Level = LogLevel.Debug, Message = "Server {ServerId}: the stderr callback failed")]
     private static partial void LogStandardErrorCallbackFailed(ILogger logger, string serverId, Exception exception);
+
+    [LoggerMessage(EventId = 1224, EventName = "ChildProcessGroupKilled", Level = LogLevel.Warning, Message = "Server {ServerId}: processes of its group {ProcessGroupId} were still running after SIGTERM and the shutdown timeout; the gateway killed them")]
+    private static partial void LogGroupKilled(ILogger logger, string serverId, int processGroupId);
 
     [LoggerMessage(EventId = 1223, EventName = "ChildProcessMessageTooLong", Level = LogLevel.Error, Message = "Server {ServerId} sent a message longer than the limit of {LimitBytes} bytes; the gateway stopped it")]
     private static partial void LogMessageTooLong(ILogger logger, string serverId, int limitBytes);

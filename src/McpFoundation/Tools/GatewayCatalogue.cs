@@ -104,6 +104,9 @@ internal sealed class GatewayCatalogue
     /// </summary>
     public IReadOnlyList<string> ResourceWarnings { get; }
 
+    /// <summary>Gets every exposed tool name (what <c>tools/list</c> lists).</summary>
+    public IReadOnlyCollection<string> ToolNames => _tools.Keys;
+
     public bool TryGetTool(string exposedName, out NamedRoute route) => _tools.TryGetValue(exposedName, out route!);
 
     public bool TryGetPrompt(string exposedName, out NamedRoute route) => _prompts.TryGetValue(exposedName, out route!);

@@ -304,6 +304,21 @@ public sealed class FixtureThroughGatewayTests(FixtureGateway gateway) : IClassF
     }
 
     [Theory]
+    [InlineData(GatewayFront.Http, "fixture__ecko", "Did you mean 'fixture__echo'?")]
+    [InlineData(GatewayFront.Stdio, "echo", "Did you mean 'fixture__echo', 'fixture_http__echo' or 'inherit__echo'?")]
+    public async Task CallTool_CloseOrBareName_InvalidParamsSuggestingTheExposedNames(GatewayFront front, string name, string suggestion)
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using TestClient client = await gateway.Host.ConnectAsync(front, cts.Token);
+
+        McpProtocolException ex = await Assert.ThrowsAsync<McpProtocolException>(() =>
+            client.Client.CallToolAsync(name, cancellationToken: cts.Token).AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, ex.ErrorCode);
+        Assert.Contains($"Unknown tool '{name}'. {suggestion} Call tools/list", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(GatewayFront.Http)]
     [InlineData(GatewayFront.Stdio)]
     public async Task Logging_SetLevelThenLog_ClientReceivesMessageFromFixtureLogger(GatewayFront front)
