@@ -30,7 +30,10 @@ internal static class StdioLaunchChecks
                 continue;
             }
 
-            if (CheckCommand(server.Command[0], pathVariable, currentDirectory) is { } problem)
+            // As the launcher does: a relative command with a slash is relative to the server's working directory when the
+            // definition came from a file (Servers/ServerTransportFactory), else to the directory mcpf runs in.
+            string? workingDirectory = server.BaseDirectory is null ? null : Servers.ServerTransportFactory.ResolveWorkingDirectory(server);
+            if (CheckCommand(server.Command[0], pathVariable, workingDirectory ?? currentDirectory, workingDirectory is not null) is { } problem)
             {
                 warnings.Add(new ConfigurationError($"servers.{name}.command[0]", problem));
             }
@@ -52,14 +55,15 @@ internal static class StdioLaunchChecks
         return warnings;
     }
 
-    private static string? CheckCommand(string command, string? pathVariable, string currentDirectory)
+    private static string? CheckCommand(string command, string? pathVariable, string currentDirectory, bool againstServerDirectory)
     {
         if (command.Contains('/', StringComparison.Ordinal))
         {
             string full = Path.GetFullPath(command, currentDirectory);
             if (!File.Exists(full))
             {
-                string resolved = Path.IsPathRooted(command) ? "" : $" (resolved against the directory mcpf runs in, {currentDirectory})";
+                string against = againstServerDirectory ? "the server's working directory" : "the directory mcpf runs in";
+                string resolved = Path.IsPathRooted(command) ? "" : $" (resolved against {against}, {currentDirectory})";
                 return $"'{full}' does not exist{resolved}; correct the path or write the full path of the program";
             }
 
