@@ -92,6 +92,7 @@ public static class McpFoundationHttpExtensions
 
         return endpoints.MapMcp(options.EndpointPath)
             .AddEndpointFilter(filter)
+            .AddEndpointFilter(new GatewayStartedFilter(endpoints.ServiceProvider.GetRequiredService<McpSecurityIntegration>()))
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<DirectToolCallFilter>());
     }
 }

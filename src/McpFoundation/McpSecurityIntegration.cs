@@ -21,6 +21,7 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     private readonly CatalogueNotifier _notifier;
     private readonly OperationRegistry _operations;
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ServiceProvider? _ownedServices;
     private bool _initialized;
     private bool _disposed;
@@ -39,6 +40,12 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
 
     /// <summary>Gets the tool registry (the seed's <c>tool_registry</c>).</summary>
     public ToolRegistry ToolRegistry { get; }
+
+    /// <summary>
+    /// Gets a task that completes when <see cref="InitializeAsync"/> has started every server (faulted if it failed):
+    /// the HTTP front binds its port before the servers start and holds the requests that arrive meanwhile on it.
+    /// </summary>
+    internal Task Started => _started.Task;
 
     /// <summary>Gets the configuration snapshot in force.</summary>
     public GatewayConfiguration Configuration => _configuration.Current;
@@ -82,10 +89,13 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
             if (catalogue.Collisions.Count > 0)
             {
                 await ServerManager.DisposeAsync();
-                throw new ConfigurationException([.. catalogue.Collisions.Select(c => new ConfigurationError("namespacing", c))]);
+                var collision = new ConfigurationException([.. catalogue.Collisions.Select(c => new ConfigurationError("namespacing", c))]);
+                _started.TrySetException(collision);
+                throw collision;
             }
 
             _initialized = true;
+            _started.TrySetResult();
         }
         finally
         {
@@ -137,6 +147,7 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
         }
 
         _disposed = true;
+        _started.TrySetCanceled(); // requests held for a start that will not finish now.
         await ServerManager.DisposeAsync();
         _notifier.Dispose();
         if (_ownedServices is not null)

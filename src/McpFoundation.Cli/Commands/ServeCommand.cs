@@ -1,10 +1,13 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using McpFoundation.AspNetCore;
 using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -164,8 +167,19 @@ internal static class ServeCommand
 
         await using WebApplication app = builder.Build();
         app.MapMcpFoundation();
-        if (!await TryStartAsync(app, cancellationToken))
+
+        // Kestrel binds before the servers start (GatewayHostedService starts them once the host has started), so a
+        // busy port ends here, before any server process is spawned.
+        try
         {
+            if (!await TryStartAsync(app, cancellationToken))
+            {
+                return ExitCodes.BadInput;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException || (ex is IOException && (ex.InnerException is AddressInUseException || ex.Message.StartsWith("Failed to bind", StringComparison.Ordinal))))
+        {
+            await Console.Error.WriteLineAsync(DescribeBindFailure(uri, ex));
             return ExitCodes.BadInput;
         }
 
@@ -190,6 +204,31 @@ internal static class ServeCommand
             await Console.Error.WriteLineAsync(ex.Message);
             return false;
         }
+        finally
+        {
+            StartupLogs.Starting = false;
+        }
+    }
+
+    /// <summary>The one line for a port the front could not listen on: in use, or an address not on this machine.</summary>
+    internal static string DescribeBindFailure(Uri uri, Exception ex)
+    {
+        string host = uri.Host.Trim('[', ']');
+        string port = uri.Port.ToString(CultureInfo.InvariantCulture);
+        string hint = $"pick another with --http http://127.0.0.1:PORT{(uri.AbsolutePath is "" or "/" ? "/mcp" : uri.AbsolutePath)}";
+        if (ex.InnerException is AddressInUseException)
+        {
+            return $"mcpf: port {port} on {host} is in use; {hint} (port 0 takes any free one), or stop what listens there";
+        }
+
+        Exception cause = ex;
+        while (cause.InnerException is not null)
+        {
+            cause = cause.InnerException;
+        }
+
+        string reason = cause is SocketException socket ? socket.Message : cause.Message;
+        return $"mcpf: cannot listen on {host} port {port} ({reason.TrimEnd('.')}); use an address of this machine (127.0.0.1 for local clients) and a free port, e.g. --http http://127.0.0.1:8080/mcp";
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, GatewayConfiguration configuration)
@@ -200,6 +239,12 @@ internal static class ServeCommand
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
 
+        // While the host starts, its and Kestrel's errors are the start failure (a port in use, a namespace collision),
+        // which the verb reports itself in one line instead of a logged stack trace.
+        LogLevel least = configuration.Settings.LogLevel;
+        logging.AddFilter("Microsoft.Extensions.Hosting", level => level >= least && !(StartupLogs.Starting && level >= LogLevel.Error));
+        logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", level => level >= LogLevel.Warning && level >= least && !(StartupLogs.Starting && level >= LogLevel.Error));
+
         // The SDK narrates every connection at Information; keep it for debugging sessions only.
         logging.AddFilter("ModelContextProtocol", configuration.Settings.LogLevel <= LogLevel.Debug ? configuration.Settings.LogLevel : LogLevel.Warning);
         logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -208,6 +253,18 @@ internal static class ServeCommand
     private static bool IsLoopbackHost(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
+
+    /// <summary>Whether the host is still starting: see <see cref="ConfigureLogging"/>.</summary>
+    private static class StartupLogs
+    {
+        private static volatile bool _starting = true;
+
+        public static bool Starting
+        {
+            get => _starting;
+            set => _starting = value;
+        }
+    }
 
     private sealed record HttpServeOptions(string Url, string[] AllowedHosts, string[] AllowedOrigins, IoScheduling Io);
 }

@@ -15,6 +15,12 @@ public sealed record GatewaySettings
     /// <summary>Gets the time limit of a call to a server that sets no <c>timeout</c> of its own (<c>default_timeout</c>, <c>MCP_DEFAULT_TIMEOUT</c>, seconds, default 30).</summary>
     public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets how long a server that sets no <c>connect_timeout</c> of its own may take to start, initialize and list its
+    /// catalogue (<c>connect_timeout</c>, <c>MCP_CONNECT_TIMEOUT</c>, seconds, default 60: an <c>npx</c> first run downloads the package).
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Gets the time between two health checks of a server (<c>health_check_interval</c>, <c>MCP_HEALTH_CHECK_INTERVAL</c>, seconds, default 60).</summary>
     public TimeSpan HealthCheckInterval { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -52,6 +52,12 @@ public sealed record ServerDefinition
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>
+    /// Gets how long starting the server may take (start, initialize, list the catalogue; config <c>connect_timeout</c>);
+    /// <see langword="null"/> to use <see cref="GatewaySettings.ConnectTimeout"/>.
+    /// </summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>
     /// Gets a value indicating whether a stdio server inherits the gateway's whole environment (config <c>inherit_env</c>).
     /// When <see langword="false"/> (the default) the child gets only <see cref="Env"/> plus a minimal safe set chosen by the launcher.
     /// </summary>
@@ -75,6 +81,7 @@ public sealed record ServerDefinition
         && MapEquals(Headers, other.Headers)
         && Enabled == other.Enabled
         && Timeout == other.Timeout
+        && ConnectTimeout == other.ConnectTimeout
         && InheritEnvironment == other.InheritEnvironment
         && Equals(SecurityProfile, other.SecurityProfile);
 
@@ -91,6 +98,7 @@ public sealed record ServerDefinition
         hash.Add(Headers.Count);
         hash.Add(Enabled);
         hash.Add(Timeout);
+        hash.Add(ConnectTimeout);
         hash.Add(InheritEnvironment);
         hash.Add(SecurityProfile);
         return hash.ToHashCode();
@@ -156,6 +164,11 @@ public sealed record ServerDefinition
         if (Timeout is { } timeout)
         {
             builder.Append(", Timeout = ").Append(timeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('s');
+        }
+
+        if (ConnectTimeout is { } connectTimeout)
+        {
+            builder.Append(", ConnectTimeout = ").Append(connectTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('s');
         }
 
         if (InheritEnvironment)

@@ -20,8 +20,6 @@ internal sealed class DownstreamServer : IAsyncDisposable
 
     private const string RemotePrefix = "Request failed (remote): ";
 
-    private static readonly TimeSpan MinimumConnectTimeout = TimeSpan.FromSeconds(60);
-
     private readonly IServerListener _listener;
     private readonly ProgressRelay _relay;
     private readonly ServerHealthTracker _health;
@@ -31,17 +29,18 @@ internal sealed class DownstreamServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, InFlightCall> _inFlight = new();
     private long _nextCallId;
 
-    public DownstreamServer(string id, ServerDefinition definition, TimeSpan defaultTimeout, IServerListener listener, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    public DownstreamServer(string id, ServerDefinition definition, TimeSpan defaultTimeout, TimeSpan defaultConnectTimeout, IServerListener listener, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         Id = id;
         Definition = definition;
         CallTimeout = definition.Timeout ?? defaultTimeout;
+        ConnectTimeout = definition.ConnectTimeout ?? defaultConnectTimeout;
         _listener = listener;
         ILogger logger = loggerFactory.CreateLogger("McpFoundation.Servers." + id);
         _relay = new ProgressRelay(logger);
         _health = new ServerHealthTracker(id, definition.Enabled, timeProvider, (previous, current) => listener.OnHealthChanged(this, previous, current));
         _catalogue = new CatalogueFetcher(id, logger, parts => listener.OnCatalogueChanged(this, parts));
-        _connection = new ServerConnection(id, definition, ConnectTimeout + CallTimeout, _relay, CreateClientOptions, _health, _catalogue, loggerFactory, logger);
+        _connection = new ServerConnection(id, definition, ConnectTimeout, _relay, CreateClientOptions, _health, _catalogue, loggerFactory, logger, timeProvider);
         _monitor = new ServerHealthMonitor(_connection, _health, definition.Enabled, CallTimeout);
     }
 
@@ -51,8 +50,11 @@ internal sealed class DownstreamServer : IAsyncDisposable
 
     public TimeSpan CallTimeout { get; }
 
-    /// <summary>Gets how long starting and initializing the server may take (an `npx` first run downloads the package).</summary>
-    public TimeSpan ConnectTimeout => CallTimeout > MinimumConnectTimeout ? CallTimeout : MinimumConnectTimeout;
+    /// <summary>
+    /// Gets how long one connect attempt (start, initialize, list the catalogue) may take: <c>servers.&lt;id&gt;.connect_timeout</c>,
+    /// else <c>settings.connect_timeout</c> (an <c>npx</c> first run downloads the package).
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; }
 
     public ServerHealth Health => _health.Current;
 

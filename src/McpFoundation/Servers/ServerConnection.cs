@@ -26,6 +26,7 @@ internal sealed partial class ServerConnection : IAsyncDisposable
     private readonly CatalogueFetcher _catalogue;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
     private McpClient? _client;
@@ -33,13 +34,14 @@ internal sealed partial class ServerConnection : IAsyncDisposable
 
     /// <param name="id">The server's id.</param>
     /// <param name="definition">How to reach it.</param>
-    /// <param name="connectBound">How long one attempt (start, initialize, list the catalogue) may take.</param>
+    /// <param name="connectBound">How long one attempt (start, initialize, list the catalogue) may take: the server's <c>connect_timeout</c>.</param>
     /// <param name="relay">Where progress for gateway-issued tokens goes, read in wire order by the transport.</param>
     /// <param name="createClientOptions">The SDK client's options (handlers), made fresh for each attempt.</param>
     /// <param name="health">Told each state the connection goes through.</param>
     /// <param name="catalogue">Listed on connect, cleared on close.</param>
     /// <param name="loggerFactory">For the transport and the SDK client.</param>
     /// <param name="logger">The server's logger.</param>
+    /// <param name="timeProvider">Bounds each attempt and paces its progress lines (<see cref="ConnectProgress"/>); the system clock by default.</param>
     public ServerConnection(
         string id,
         ServerDefinition definition,
@@ -49,7 +51,8 @@ internal sealed partial class ServerConnection : IAsyncDisposable
         ServerHealthTracker health,
         CatalogueFetcher catalogue,
         ILoggerFactory loggerFactory,
-        ILogger logger)
+        ILogger logger,
+        TimeProvider? timeProvider = null)
     {
         _id = id;
         _definition = definition;
@@ -60,6 +63,7 @@ internal sealed partial class ServerConnection : IAsyncDisposable
         _catalogue = catalogue;
         _loggerFactory = loggerFactory;
         _logger = logger;
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Gets the SDK client of the current connection, or null if there is none.</summary>
@@ -102,17 +106,19 @@ internal sealed partial class ServerConnection : IAsyncDisposable
 
             _health.Report(ServerState.Connecting);
             long started = Stopwatch.GetTimestamp();
+            using var deadline = new CancellationTokenSource(_connectBound, _timeProvider);
+            using ConnectProgress progress = ConnectProgress.Start(_id, _connectBound, _logger, _timeProvider);
             try
             {
                 var transport = new RelayingClientTransport(
                     ServerTransportFactory.Create(_definition, _loggerFactory, line => LogStandardError(_logger, _id, line)),
                     _relay);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-                timeout.CancelAfter(_connectBound);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token, deadline.Token);
                 McpClient client = await McpClient.CreateAsync(transport, _createClientOptions(), _loggerFactory, timeout.Token);
                 _direct = transport.Direct;
                 _client = client;
                 await _catalogue.FetchAsync(client, CatalogueParts.All, timeout.Token);
+                progress.Dispose();
                 _ = WatchCompletionAsync(client);
                 TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
                 Implementation? serverInfo = client.ServerInfo;
@@ -122,8 +128,19 @@ internal sealed partial class ServerConnection : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                string message = DescribeConnectFailure(ex);
-                LogConnectFailed(_logger, _id, message, ex);
+                progress.Dispose();
+                string message;
+                if ((deadline.IsCancellationRequested || ex is TimeoutException) && !_lifetime.IsCancellationRequested)
+                {
+                    // The SDK's own initialization timeout is the same bound (TimeoutException); either way it is ours to explain.
+                    message = DescribeConnectTimeout();
+                    LogConnectTimedOut(_logger, _id, message);
+                }
+                else
+                {
+                    message = DescribeConnectFailure(ex);
+                    LogConnectFailed(_logger, _id, message, ex);
+                }
                 if (_client is { } partial)
                 {
                     _client = null;
@@ -207,6 +224,16 @@ internal sealed partial class ServerConnection : IAsyncDisposable
         _ => $"Could not connect to {_definition.DisplayTarget}: {ex.Message}",
     };
 
+    private string DescribeConnectTimeout()
+    {
+        string seconds = _connectBound.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        string what = _definition.Transport == ServerTransport.Stdio
+            ? $"'{_definition.DisplayTarget}' started but did not finish initializing within {seconds} s"
+            : $"{_definition.DisplayTarget} did not finish initializing within {seconds} s";
+        return $"{what} (connect_timeout). If it needs longer (an npx first run downloads its package), raise servers.{_id}.connect_timeout, "
+            + $"or settings.connect_timeout / MCP_CONNECT_TIMEOUT for every server (seconds); if it never answers, check that it speaks MCP on {(_definition.Transport == ServerTransport.Stdio ? "stdin/stdout" : "that URL")}.";
+    }
+
     private async Task DisposeClientQuietlyAsync(McpClient client)
     {
         try
@@ -225,6 +252,9 @@ internal sealed partial class ServerConnection : IAsyncDisposable
 
     [LoggerMessage(EventId = 1201, EventName = "ServerConnectFailed", Level = LogLevel.Error, Message = "Server {ServerId} failed to connect: {Reason}")]
     private static partial void LogConnectFailed(ILogger logger, string serverId, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 1208, EventName = "ServerConnectTimedOut", Level = LogLevel.Error, Message = "Server {ServerId} failed to connect: {Reason}")]
+    private static partial void LogConnectTimedOut(ILogger logger, string serverId, string reason);
 
     [LoggerMessage(EventId = 1202, EventName = "ServerDisconnected", Level = LogLevel.Warning, Message = "Server {ServerId} disconnected: {Reason}")]
     private static partial void LogDisconnected(ILogger logger, string serverId, string reason);

@@ -189,7 +189,7 @@ public sealed partial class ServerManager : IAsyncDisposable
 
     private DownstreamServer AddServer(string id, ServerDefinition definition)
     {
-        var server = new DownstreamServer(id, definition, _configuration.Current.Settings.DefaultTimeout, new Listener(this), _loggerFactory, _timeProvider);
+        var server = new DownstreamServer(id, definition, _configuration.Current.Settings.DefaultTimeout, _configuration.Current.Settings.ConnectTimeout, new Listener(this), _loggerFactory, _timeProvider);
         lock (_orderLock)
         {
             // The map and the order change together, so an id removed and added again at once is listed once.

@@ -27,6 +27,8 @@ internal sealed record ServerSection
 
     public double? Timeout { get; init; }
 
+    public double? ConnectTimeout { get; init; }
+
     public bool? InheritEnv { get; init; }
 
     public SecurityProfileSection? SecurityProfile { get; init; }

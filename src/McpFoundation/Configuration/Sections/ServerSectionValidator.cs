@@ -71,6 +71,7 @@ internal sealed class ServerSectionValidator : SectionValidator<ServerSection>
             Headers = Map(section.Headers),
             Enabled = section.Enabled ?? true,
             Timeout = section.Timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            ConnectTimeout = section.ConnectTimeout is { } connectSeconds ? TimeSpan.FromSeconds(connectSeconds) : null,
             InheritEnvironment = section.InheritEnv ?? false,
             SecurityProfile = section.SecurityProfile is { } profile ? SecurityProfileSectionValidator.ToModel(profile) : null,
         };
@@ -134,6 +135,7 @@ internal sealed class ServerSectionValidator : SectionValidator<ServerSection>
                 }),
             ["enabled"] = FieldRule.Boolean("false: parsed and validated but not started (default true).", example: true),
             ["timeout"] = FieldRule.Seconds("Seconds one call may take (default: settings.default_timeout).", ConfigurationReader.MaxCallTimeoutSeconds, 30),
+            ["connect_timeout"] = FieldRule.Seconds("Seconds the server may take to start, initialize and list its catalogue (default: settings.connect_timeout, 60).", ConfigurationReader.MaxCallTimeoutSeconds, 60),
             ["inherit_env"] = new FieldRule(
                 "stdio: true passes the gateway's whole environment to the server (a warning); default false: only \"env\" plus a minimal safe set.",
                 (value, field) =>

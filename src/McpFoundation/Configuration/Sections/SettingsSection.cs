@@ -10,6 +10,8 @@ internal sealed record SettingsSection
 
     public double? DefaultTimeout { get; init; }
 
+    public double? ConnectTimeout { get; init; }
+
     public double? HealthCheckInterval { get; init; }
 
     public string? LogLevel { get; init; }

@@ -14,6 +14,7 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
 {
     internal const string MaxServersVariable = "MCP_MAX_SERVERS";
     internal const string DefaultTimeoutVariable = "MCP_DEFAULT_TIMEOUT";
+    internal const string ConnectTimeoutVariable = "MCP_CONNECT_TIMEOUT";
     internal const string HealthCheckIntervalVariable = "MCP_HEALTH_CHECK_INTERVAL";
     internal const string LogLevelVariable = "MCP_LOG_LEVEL";
     internal const string StrictValidationVariable = "MCP_ENABLE_STRICT_VALIDATION";
@@ -80,6 +81,12 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
             FieldRule.Seconds($"Seconds a call may take on a server without \"timeout\" (default 30). {DefaultTimeoutVariable}.", ConfigurationReader.MaxCallTimeoutSeconds, 30),
             (text, s) => TryParseSeconds(text, ConfigurationReader.MaxCallTimeoutSeconds, out var value) ? s with { DefaultTimeout = value } : null,
             SecondsMessage(DefaultTimeoutVariable, ConfigurationReader.MaxCallTimeoutSeconds, "30")),
+        new(
+            "connect_timeout",
+            ConnectTimeoutVariable,
+            FieldRule.Seconds($"Seconds a server without \"connect_timeout\" may take to start, initialize and list its catalogue (default 60; an npx first run downloads the package). {ConnectTimeoutVariable}.", ConfigurationReader.MaxCallTimeoutSeconds, 60),
+            (text, s) => TryParseSeconds(text, ConfigurationReader.MaxCallTimeoutSeconds, out var value) ? s with { ConnectTimeout = value } : null,
+            SecondsMessage(ConnectTimeoutVariable, ConfigurationReader.MaxCallTimeoutSeconds, "60")),
         new(
             "health_check_interval",
             HealthCheckIntervalVariable,
@@ -172,6 +179,7 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
         {
             MaxServers = section.MaxServers ?? defaults.MaxServers,
             DefaultTimeout = Seconds(section.DefaultTimeout) ?? defaults.DefaultTimeout,
+            ConnectTimeout = Seconds(section.ConnectTimeout) ?? defaults.ConnectTimeout,
             HealthCheckInterval = Seconds(section.HealthCheckInterval) ?? defaults.HealthCheckInterval,
             LogLevel = TryParseLogLevel(section.LogLevel, out var level) ? level : defaults.LogLevel,
             EnableStrictValidation = section.EnableStrictValidation ?? defaults.EnableStrictValidation,
