@@ -45,6 +45,9 @@ internal sealed class ChildProcessTransport(
 {
     public string Name => definition.Name;
 
+    /// <summary>Gets the process started by the last <see cref="ConnectAsync"/>, to ask why it ended; null before.</summary>
+    public ChildProcessSession? Session { get; private set; }
+
     public Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -93,6 +96,8 @@ internal sealed class ChildProcessTransport(
             throw;
         }
 
+        Session = session;
+
         return Task.FromResult<ITransport>(session);
     }
 }
@@ -108,6 +113,9 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private const int RequestEndsPruneThreshold = 1024;
     private const int InitialWriteBuffer = 4 * 1024;
     private const int RetainedWriteBuffer = 1024 * 1024;
+
+    // After the process exits, how long its last stderr lines may take to arrive (a grandchild may hold the pipe open).
+    private static readonly TimeSpan StandardErrorDrain = TimeSpan.FromSeconds(1);
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     private readonly string _name;
@@ -124,6 +132,8 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private long _readThrough; // the child has read at least this many bytes: it answered the request that ends there
     private readonly Queue<string> _standardErrorTail = new(StandardErrorTailLines);
     private readonly TaskCompletionSource _readingDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _standardErrorClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<StdioClientCompletionDetails?> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     public ChildProcessSession(string name, Process process, ILogger logger, TimeSpan shutdownTimeout, Action<string>? standardErrorLine, int maxMessageBytes = Utf8LineReader.DefaultMaxLineBytes)
@@ -141,6 +151,12 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     public ChannelReader<JsonRpcMessage> MessageReader => _incoming.Reader;
 
     public IMessageInterceptor? Interceptor { get; set; }
+
+    /// <summary>
+    /// Completes when the process's output ended: with its exit code and stderr tail if it ended on its own, or with
+    /// null if the gateway stopped it (closed the session, or stopped it for a too-long message).
+    /// </summary>
+    public Task<StdioClientCompletionDetails?> Exited => _exited.Task;
 
     public void Start()
     {
@@ -269,8 +285,16 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
                 _incoming.Writer.TryWrite(message);
             }
 
-            _process.WaitForExit(_shutdownTimeout);
-            _incoming.Writer.TryComplete(new ClientTransportClosedException(CompletionDetails(null)));
+            bool stoppedByGateway = Volatile.Read(ref _disposed) != 0;
+            if (_process.WaitForExit(_shutdownTimeout))
+            {
+                // The timed wait does not wait for the stderr reader: the last lines (often the reason) may be in flight.
+                _standardErrorClosed.Task.Wait(StandardErrorDrain);
+            }
+
+            StdioClientCompletionDetails details = CompletionDetails(null);
+            _exited.TrySetResult(stoppedByGateway ? null : details);
+            _incoming.Writer.TryComplete(new ClientTransportClosedException(details));
         }
         catch (LineTooLongException ex)
         {
@@ -288,6 +312,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
         }
         finally
         {
+            _exited.TrySetResult(null);
             _readingDone.TrySetResult();
         }
     }
@@ -333,6 +358,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     {
         if (args.Data is not { } line)
         {
+            _standardErrorClosed.TrySetResult();
             return;
         }
 
