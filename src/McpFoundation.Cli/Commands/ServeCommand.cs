@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using McpFoundation.AspNetCore;
+using McpFoundation.Cli.Logging;
 using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
@@ -190,6 +191,12 @@ internal static class ServeCommand
             await Console.Error.WriteLineAsync(ex.Message);
             return false;
         }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // An expected failure: one line saying what to do, no stack trace.
+            await Console.Error.WriteLineAsync($"mcpf: {ex.Message} Stop what is listening there, or choose another port with --http (port 0 picks a free one).");
+            return false;
+        }
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, GatewayConfiguration configuration)
@@ -202,7 +209,7 @@ internal static class ServeCommand
 
         // The SDK narrates every connection at Information; keep it for debugging sessions only.
         logging.AddFilter("ModelContextProtocol", configuration.Settings.LogLevel <= LogLevel.Debug ? configuration.Settings.LogLevel : LogLevel.Warning);
-        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.AddMcpfConsole(configuration.Settings.LogLevel);
     }
 
     private static bool IsLoopbackHost(string host) =>
