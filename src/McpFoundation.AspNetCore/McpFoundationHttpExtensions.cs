@@ -33,6 +33,7 @@ public static class McpFoundationHttpExtensions
         services.TryAddSingleton(static sp => new OriginAndHostValidator(sp.GetRequiredService<IOptions<McpFoundationHttpOptions>>().Value));
         services.TryAddSingleton<OriginAndHostFilter>();
         services.TryAddSingleton<DirectToolCallFilter>();
+        services.TryAddSingleton<SdkErrorWordingFilter>();
 
         services.AddMcpServer()
             .WithHttpTransport(static _ => { });
@@ -93,6 +94,7 @@ public static class McpFoundationHttpExtensions
         return endpoints.MapMcp(options.EndpointPath)
             .AddEndpointFilter(filter)
             .AddEndpointFilter(new GatewayStartedFilter(endpoints.ServiceProvider.GetRequiredService<McpSecurityIntegration>()))
-            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<DirectToolCallFilter>());
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<DirectToolCallFilter>())
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<SdkErrorWordingFilter>());
     }
 }

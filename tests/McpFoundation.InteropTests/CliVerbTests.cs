@@ -119,11 +119,54 @@ public sealed class CliVerbTests(InteropGateway gateway)
         await File.WriteAllTextAsync(path, """{ "servers": { "broken": { "command": ["/nonexistent/mcp-server"] } } }""");
         try
         {
-            (int exitCode, string stdout, _) = await McpfAsync("servers", "list", "--config", path);
+            (int exitCode, string stdout, string stderr) = await McpfAsync("servers", "list", "--config", path);
 
             Assert.Equal(1, exitCode);
             Assert.Contains("broken", stdout, StringComparison.Ordinal);
             Assert.Contains("Failed", stdout, StringComparison.Ordinal);
+            Assert.Contains("'/nonexistent/mcp-server' was not found", stdout, StringComparison.Ordinal);
+            AssertNoStackTrace(stdout + stderr);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task ServersList_ServerExitsAtStart_ExitsOneWithExitCodeAndStderrAndNoStackTrace()
+    {
+        string path = await WriteBoomConfigurationAsync();
+        try
+        {
+            (int exitCode, string stdout, string stderr) = await McpfAsync("servers", "list", "--config", path);
+
+            Assert.Equal(1, exitCode);
+            string row = Assert.Single(stdout.Split('\n'), line => line.StartsWith("boom ", StringComparison.Ordinal));
+            Assert.Contains("exited with code 3", row, StringComparison.Ordinal);
+            Assert.Contains("boom: missing API key", row, StringComparison.Ordinal);
+            AssertNoStackTrace(stdout + stderr);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Call_ServerExitedAtStart_ExitsOneWithTheOneLineReasonAndNoStackTrace()
+    {
+        string path = await WriteBoomConfigurationAsync();
+        try
+        {
+            (int exitCode, string stdout, string stderr) = await McpfAsync("call", "boom__anything", "--config", path);
+
+            Assert.Equal(1, exitCode);
+            string error = Assert.Single(stderr.Split('\n'), line => line.StartsWith("error ", StringComparison.Ordinal));
+            Assert.StartsWith("error -31001: Server 'boom' is not connected", error, StringComparison.Ordinal);
+            Assert.Contains("exited with code 3", error, StringComparison.Ordinal);
+            Assert.Contains("boom: missing API key", error, StringComparison.Ordinal);
+            AssertNoStackTrace(stdout + stderr);
         }
         finally
         {
@@ -243,6 +286,17 @@ public sealed class CliVerbTests(InteropGateway gateway)
 
         Assert.Equal(2, exitCode);
         Assert.Contains(named, stderr, StringComparison.Ordinal);
+    }
+
+    private static void AssertNoStackTrace(string output) =>
+        Assert.DoesNotContain(output.Split('\n'), line => line.StartsWith("   at ", StringComparison.Ordinal) || line.TrimStart().StartsWith("at McpFoundation.", StringComparison.Ordinal));
+
+    /// <summary>A server that writes its reason to stderr and exits 3 at start.</summary>
+    private static async Task<string> WriteBoomConfigurationAsync()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mcpf-boom-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, """{ "servers": { "boom": { "command": ["sh", "-c", "echo boom: missing API key >&2; exit 3"] } } }""");
+        return path;
     }
 
     private static async Task<(int ExitCode, string StandardOutput, string StandardError)> McpfAsync(params string[] arguments)

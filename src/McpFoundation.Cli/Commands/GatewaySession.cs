@@ -1,4 +1,5 @@
 using System.CommandLine;
+using McpFoundation.Cli.Logging;
 using McpFoundation.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +39,7 @@ internal static class GatewaySession
 
         ILoggerFactory loggerFactory = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(configuration.Settings.LogLevel > LogLevel.Warning ? configuration.Settings.LogLevel : LogLevel.Warning)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            .AddMcpfConsole(configuration.Settings.LogLevel));
         McpSecurityIntegration gateway = McpSecurityIntegration.Create(configuration, loggerFactory);
         try
         {

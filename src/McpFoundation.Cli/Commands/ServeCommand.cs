@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using McpFoundation.AspNetCore;
+using McpFoundation.Cli.Logging;
 using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
@@ -247,7 +248,7 @@ internal static class ServeCommand
 
         // The SDK narrates every connection at Information; keep it for debugging sessions only.
         logging.AddFilter("ModelContextProtocol", configuration.Settings.LogLevel <= LogLevel.Debug ? configuration.Settings.LogLevel : LogLevel.Warning);
-        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.AddMcpfConsole(configuration.Settings.LogLevel);
     }
 
     private static bool IsLoopbackHost(string host) =>

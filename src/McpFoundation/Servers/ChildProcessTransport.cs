@@ -45,6 +45,9 @@ internal sealed class ChildProcessTransport(
 {
     public string Name => definition.Name;
 
+    /// <summary>Gets the process started by the last <see cref="ConnectAsync"/>, to ask why it ended; null before.</summary>
+    public ChildProcessSession? Session { get; private set; }
+
     public Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -95,6 +98,8 @@ internal sealed class ChildProcessTransport(
             throw;
         }
 
+        Session = session;
+
         return Task.FromResult<ITransport>(session);
     }
 }
@@ -110,6 +115,9 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private const int RequestEndsPruneThreshold = 1024;
     private const int InitialWriteBuffer = 4 * 1024;
     private const int RetainedWriteBuffer = 1024 * 1024;
+
+    // After the process exits, how long its last stderr lines may take to arrive (a grandchild may hold the pipe open).
+    private static readonly TimeSpan StandardErrorDrain = TimeSpan.FromSeconds(1);
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
 
     private readonly string _name;
@@ -128,6 +136,8 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private readonly TaskCompletionSource _readingDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _ownGroup;
     private int _groupId; // the process group of the server when _ownGroup: its pid
+    private readonly TaskCompletionSource _standardErrorClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<StdioClientCompletionDetails?> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     public ChildProcessSession(string name, Process process, ILogger logger, TimeSpan shutdownTimeout, Action<string>? standardErrorLine, int maxMessageBytes = Utf8LineReader.DefaultMaxLineBytes, bool ownGroup = false)
@@ -146,6 +156,12 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     public ChannelReader<JsonRpcMessage> MessageReader => _incoming.Reader;
 
     public IMessageInterceptor? Interceptor { get; set; }
+
+    /// <summary>
+    /// Completes when the process's output ended: with its exit code and stderr tail if it ended on its own, or with
+    /// null if the gateway stopped it (closed the session, or stopped it for a too-long message).
+    /// </summary>
+    public Task<StdioClientCompletionDetails?> Exited => _exited.Task;
 
     public void Start()
     {
@@ -291,8 +307,16 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
                 _incoming.Writer.TryWrite(message);
             }
 
-            _process.WaitForExit(_shutdownTimeout);
-            _incoming.Writer.TryComplete(new ClientTransportClosedException(CompletionDetails(null)));
+            bool stoppedByGateway = Volatile.Read(ref _disposed) != 0;
+            if (_process.WaitForExit(_shutdownTimeout))
+            {
+                // The timed wait does not wait for the stderr reader: the last lines (often the reason) may be in flight.
+                _standardErrorClosed.Task.Wait(StandardErrorDrain);
+            }
+
+            StdioClientCompletionDetails details = CompletionDetails(null);
+            _exited.TrySetResult(stoppedByGateway ? null : details);
+            _incoming.Writer.TryComplete(new ClientTransportClosedException(details));
         }
         catch (LineTooLongException ex)
         {
@@ -310,6 +334,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
         }
         finally
         {
+            _exited.TrySetResult(null);
             _readingDone.TrySetResult();
         }
     }
@@ -355,6 +380,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     {
         if (args.Data is not { } line)
         {
+            _standardErrorClosed.TrySetResult();
             return;
         }
 

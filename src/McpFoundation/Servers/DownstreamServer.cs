@@ -144,6 +144,9 @@ internal sealed class DownstreamServer : IAsyncDisposable
         ServerHealth health = _health.Current;
         string detail = cause is not null ? $" ({cause})"
             : health.ErrorMessage is { Length: > 0 } error ? $" ({health.State}: {error})"
+
+            // The connection closed under the call before its health was updated: say why from the same details.
+            : _connection.Client is { Completion.IsCompletedSuccessfully: true } closed ? $" (Failed: {_connection.DescribeClosed(closed.Completion.Result)})"
             : _connection.Client is { Completion.IsCompleted: true } ? " (the connection closed)"
             : $" ({health.State})";
         return new McpProtocolException(

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using McpFoundation.Configuration;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
@@ -17,6 +16,9 @@ namespace McpFoundation.Servers;
 /// </summary>
 internal sealed partial class ServerConnection : IAsyncDisposable
 {
+    // How long a failed attempt waits for the process it started to be seen to end, to report why.
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(2);
+
     private readonly string _id;
     private readonly ServerDefinition _definition;
     private readonly TimeSpan _connectBound;
@@ -29,6 +31,7 @@ internal sealed partial class ServerConnection : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly StandardErrorRedactor _redactor;
     private McpClient? _client;
     private DirectRequests? _direct;
 
@@ -64,6 +67,7 @@ internal sealed partial class ServerConnection : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = logger;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _redactor = new StandardErrorRedactor(definition);
     }
 
     /// <summary>Gets the SDK client of the current connection, or null if there is none.</summary>
@@ -108,11 +112,11 @@ internal sealed partial class ServerConnection : IAsyncDisposable
             long started = Stopwatch.GetTimestamp();
             using var deadline = new CancellationTokenSource(_connectBound, _timeProvider);
             using ConnectProgress progress = ConnectProgress.Start(_id, _connectBound, _logger, _timeProvider);
+            IClientTransport? inner = null;
             try
             {
-                var transport = new RelayingClientTransport(
-                    ServerTransportFactory.Create(_definition, _loggerFactory, line => LogStandardError(_logger, _id, line)),
-                    _relay);
+                inner = ServerTransportFactory.Create(_definition, _loggerFactory, LogStandardErrorLine);
+                var transport = new RelayingClientTransport(inner, _relay);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token, deadline.Token);
                 McpClient client = await McpClient.CreateAsync(transport, _createClientOptions(), _loggerFactory, timeout.Token);
                 _direct = transport.Direct;
@@ -138,9 +142,11 @@ internal sealed partial class ServerConnection : IAsyncDisposable
                 }
                 else
                 {
-                    message = DescribeConnectFailure(ex);
-                    LogConnectFailed(_logger, _id, message, ex);
+                    message = DescribeConnectFailure(ex, inner is ChildProcessTransport { Session: null }, await ExitOfAsync(inner));
+                    LogConnectFailed(_logger, _id, message);
                 }
+
+                LogConnectFailedDetail(_logger, _id, ex);
                 if (_client is { } partial)
                 {
                     _client = null;
@@ -204,23 +210,27 @@ internal sealed partial class ServerConnection : IAsyncDisposable
             return;
         }
 
-        string reason = details switch
-        {
-            StdioClientCompletionDetails stdio => $"the process exited with code {stdio.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}"
-                + (stdio.StandardErrorTail is { Count: > 0 } tail ? "; last stderr: " + tail[^1] : string.Empty),
-            _ when details.Exception is { } ex => "the connection closed: " + ex.Message,
-            _ => "the connection closed",
-        };
+        string reason = DescribeClosed(details);
         LogDisconnected(_logger, _id, reason);
         _catalogue.Clear();
         _health.Report(ServerState.Failed, reason);
         _catalogue.Announce(CatalogueParts.All);
     }
 
-    private string DescribeConnectFailure(Exception ex) => _definition.Transport switch
+    /// <summary>Why the connection closed, safe to show: the exit code and redacted stderr of a process, or the transport's reason.</summary>
+    public string DescribeClosed(ClientCompletionDetails details) => details switch
+    {
+        StdioClientCompletionDetails stdio => ProcessExitDescription.Describe(stdio, _redactor),
+        _ when details.Exception is { } ex => "the connection closed: " + ex.Message,
+        _ => "the connection closed",
+    };
+
+    private string DescribeConnectFailure(Exception ex, bool notStarted, StdioClientCompletionDetails? exit) => _definition.Transport switch
     {
         // Arguments and URL queries may carry tokens: only the safe display form goes into logs, health and errors.
-        ServerTransport.Stdio => $"Could not start '{_definition.DisplayTarget}': {ex.Message}",
+        ServerTransport.Stdio => $"Could not start '{_definition.DisplayTarget}': "
+            + ((notStarted ? ProcessExitDescription.DescribeStartFailure(ex, _id, _definition.Command.Count > 0 ? _definition.Command[0] : string.Empty, _definition.Cwd) : null)
+               ?? (exit is not null ? ProcessExitDescription.Describe(exit, _redactor, " before it answered initialize") : ex.Message)),
         _ => $"Could not connect to {_definition.DisplayTarget}: {ex.Message}",
     };
 
@@ -232,6 +242,36 @@ internal sealed partial class ServerConnection : IAsyncDisposable
             : $"{_definition.DisplayTarget} did not finish initializing within {seconds} s";
         return $"{what} (connect_timeout). If it needs longer (an npx first run downloads its package), raise servers.{_id}.connect_timeout, "
             + $"or settings.connect_timeout / MCP_CONNECT_TIMEOUT for every server (seconds); if it never answers, check that it speaks MCP on {(_definition.Transport == ServerTransport.Stdio ? "stdin/stdout" : "that URL")}.";
+    }
+
+    /// <summary>
+    /// If the attempt started a process that then ended on its own, how it ended: a server that exits at start makes
+    /// the SDK report only "the transport was closed" or a broken pipe, while the reason is its exit code and stderr.
+    /// </summary>
+    private static async Task<StdioClientCompletionDetails?> ExitOfAsync(IClientTransport? transport)
+    {
+        if (transport is not ChildProcessTransport { Session: { } session })
+        {
+            return null;
+        }
+
+        try
+        {
+            return await session.Exited.WaitAsync(ExitGrace);
+        }
+        catch (TimeoutException)
+        {
+            return null; // still running: the failure is something else (a timeout, a protocol error)
+        }
+    }
+
+    private void LogStandardErrorLine(string line)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            string redacted = _redactor.Redact(line);
+            LogStandardError(_logger, _id, redacted);
+        }
     }
 
     private async Task DisposeClientQuietlyAsync(McpClient client)
@@ -251,7 +291,11 @@ internal sealed partial class ServerConnection : IAsyncDisposable
     private static partial void LogConnected(ILogger logger, string serverId, string serverName, string serverVersion, string? protocolVersion, int toolCount, double elapsedMs);
 
     [LoggerMessage(EventId = 1201, EventName = "ServerConnectFailed", Level = LogLevel.Error, Message = "Server {ServerId} failed to connect: {Reason}")]
-    private static partial void LogConnectFailed(ILogger logger, string serverId, string reason, Exception exception);
+    private static partial void LogConnectFailed(ILogger logger, string serverId, string reason);
+
+    // An expected failure is one line at Error; the exception and its stack only at debug level.
+    [LoggerMessage(EventId = 1209, EventName = "ServerConnectFailedDetail", Level = LogLevel.Debug, Message = "Server {ServerId} failed to connect; the exception")]
+    private static partial void LogConnectFailedDetail(ILogger logger, string serverId, Exception exception);
 
     [LoggerMessage(EventId = 1208, EventName = "ServerConnectTimedOut", Level = LogLevel.Error, Message = "Server {ServerId} failed to connect: {Reason}")]
     private static partial void LogConnectTimedOut(ILogger logger, string serverId, string reason);

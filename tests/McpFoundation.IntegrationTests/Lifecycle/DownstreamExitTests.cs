@@ -39,6 +39,7 @@ public sealed class DownstreamExitTests
         Assert.Contains("exited with code 3", health.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal((McpErrorCode)GatewayErrorCodes.ServerUnavailable, unavailable.ErrorCode);
         Assert.Contains("'fixture'", unavailable.Message, StringComparison.Ordinal);
+        Assert.Contains("exited with code 3", unavailable.Message, StringComparison.Ordinal);
         Assert.Equal("still here", other.Text());
 
         ServerHealth reconnected = await host.ServerManager.CheckServerHealthAsync("fixture", cts.Token);
