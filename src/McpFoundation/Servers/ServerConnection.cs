@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using McpFoundation.Configuration;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
