@@ -455,7 +455,7 @@ internal static partial class LoadBenchmark
                 GatewayPid = gateway.Id;
                 GatewayEndpoint = new Uri(ready.Groups["url"].Value);
                 await WaitForToolAsync(GatewayEndpoint, ServerId + "__echo", options.ProtocolVersion, gateway, cancellationToken);
-                Console.Error.WriteLine($"load: gateway at {GatewayEndpoint}, pid {gateway.Id}, its fixture pid {ChildrenOf(gateway.Id).FirstOrDefault()}");
+                Console.Error.WriteLine($"load: gateway at {GatewayEndpoint}, pid {gateway.Id}, its fixture pid {ServerOf(gateway.Id)}");
             }
         }
 
@@ -473,7 +473,7 @@ internal static partial class LoadBenchmark
                     break;
                 case BenchPath.GatewayHttp when GatewayPid is int pid:
                     roles["gateway"] = pid;
-                    if (ChildrenOf(pid).FirstOrDefault() is int child and > 0)
+                    if (ServerOf(pid) is int child)
                     {
                         roles["server"] = child;
                     }
@@ -544,6 +544,22 @@ internal static partial class LoadBenchmark
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// The stdio server a gateway started: its child, or the child of the <c>timeout 0</c> it launches servers
+        /// through to give them a process group of their own.
+        /// </summary>
+        private static int? ServerOf(int gateway)
+        {
+            if (ChildrenOf(gateway).FirstOrDefault() is not (int child and > 0))
+            {
+                return null;
+            }
+
+            return CommandLine(child).StartsWith("/usr/bin/timeout 0 ", StringComparison.Ordinal) || CommandLine(child).StartsWith("/bin/timeout 0 ", StringComparison.Ordinal)
+                ? ChildrenOf(child).FirstOrDefault() is int server and > 0 ? server : null
+                : child;
         }
 
         /// <summary>Direct children of a process (Linux /proc; empty elsewhere).</summary>

@@ -134,7 +134,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private long _readThrough; // the child has read at least this many bytes: it answered the request that ends there
     private readonly Queue<string> _standardErrorTail = new(StandardErrorTailLines);
     private readonly TaskCompletionSource _readingDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly bool _ownGroup;
+    private bool _ownGroup; // set from the launch, cleared when the group was not made
     private int _groupId; // the process group of the server when _ownGroup: its pid
     private readonly TaskCompletionSource _standardErrorClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<StdioClientCompletionDetails?> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -167,6 +167,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     {
         _process.ErrorDataReceived += OnStandardError;
         _process.Start();
+        _ownGroup = _ownGroup && ProcessGroups.LeadsOwnGroup(_process.Id);
         if (_ownGroup)
         {
             _groupId = _process.Id;

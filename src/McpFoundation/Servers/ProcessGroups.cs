@@ -6,10 +6,14 @@ namespace McpFoundation.Servers;
 
 /// <summary>
 /// Runs each stdio server in a process group of its own and stops the whole group, so that nothing a server started
-/// (an <c>npm exec → sh → node</c> tree) outlives it. .NET's <see cref="Process"/> cannot set a process group, so the
-/// server is launched through util-linux <c>setsid</c>, which makes the new process the leader of a new session and
-/// group (its pid is the group id) and then executes the server in place (same pid). Without <c>setsid</c> (not
-/// Linux, or not installed) servers start as before and are stopped by their process tree.
+/// (an <c>npm exec → sh → node</c> tree) outlives it. .NET's <see cref="Process"/> cannot set a process group on Unix,
+/// so the server is launched through coreutils <c>timeout 0</c>: without <c>--foreground</c>, <c>timeout</c> moves
+/// itself into a new process group (its pid is the group id) and runs the server as its child in that group, a
+/// duration of 0 never times out, the server's exit code is passed on and a signal that killed it is raised again.
+/// The group stays in the gateway's session: a new session (<c>setsid</c>) would also put the server in a scheduler
+/// autogroup of its own, which on a busy machine halved the gateway's throughput (docs/PERFORMANCE.md). Whether the
+/// group was really made is checked after the start; without it (not Linux, no GNU-compatible <c>timeout</c>)
+/// servers are stopped by their process tree.
 /// </summary>
 internal static class ProcessGroups
 {
@@ -17,7 +21,8 @@ internal static class ProcessGroups
     public const int SigKill = 9;
     private const int NoSuchProcess = 3; // ESRCH
 
-    private static readonly string? Setsid = FindSetsid();
+    private static readonly string? Timeout = FindTimeout();
+    private static readonly TimeSpan GroupCheckLimit = TimeSpan.FromMilliseconds(500);
     private static readonly ConcurrentDictionary<int, byte> Live = new();
 
     static ProcessGroups()
@@ -28,20 +33,46 @@ internal static class ProcessGroups
     }
 
     /// <summary>
-    /// Rewrites <paramref name="start"/> (file name and arguments already set) to launch through <c>setsid</c>. Returns
-    /// false, leaving it unchanged, when there is no <c>setsid</c> or the program cannot be resolved the way
+    /// Rewrites <paramref name="start"/> (file name and arguments already set) to launch through <c>timeout 0</c>.
+    /// Returns false, leaving it unchanged, when there is no <c>timeout</c> or the program cannot be resolved the way
     /// <see cref="Process.Start()"/> resolves it: then starting it directly gives .NET's own error.
     /// </summary>
     public static bool TryLaunchInOwnGroup(ProcessStartInfo start)
     {
-        if (Setsid is null || ResolveProgram(start.FileName) is not { } program)
+        if (Timeout is null || ResolveProgram(start.FileName) is not { } program)
         {
             return false;
         }
 
         start.ArgumentList.Insert(0, program);
-        start.FileName = Setsid;
+        start.ArgumentList.Insert(0, "0");
+        start.FileName = Timeout;
         return true;
+    }
+
+    /// <summary>
+    /// Whether the process started by <see cref="TryLaunchInOwnGroup"/> leads its own group: <c>timeout</c> makes the
+    /// group first thing after it starts, so this waits a moment for it; false when it never does (a <c>timeout</c>
+    /// that does not make groups, or one that exited at once).
+    /// </summary>
+    public static bool LeadsOwnGroup(int pid)
+    {
+        long deadline = Environment.TickCount64 + (long)GroupCheckLimit.TotalMilliseconds;
+        while (true)
+        {
+            int group = getpgid(pid);
+            if (group == pid)
+            {
+                return true;
+            }
+
+            if (group < 0 || Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
+        }
     }
 
     /// <summary>Records a group the gateway owns until <see cref="Forget"/>, so that it is killed if the gateway exits first.</summary>
@@ -113,14 +144,18 @@ internal static class ProcessGroups
         return (File.GetUnixFileMode(path) & AnyExecute) != 0;
     }
 
-    private static string? FindSetsid() =>
+    private static string? FindTimeout() =>
         OperatingSystem.IsLinux()
-            ? (IsExecutableFile("/usr/bin/setsid") ? "/usr/bin/setsid" : IsExecutableFile("/bin/setsid") ? "/bin/setsid" : null)
+            ? (IsExecutableFile("/usr/bin/timeout") ? "/usr/bin/timeout" : IsExecutableFile("/bin/timeout") ? "/bin/timeout" : null)
             : null;
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
 #pragma warning disable SA1300, IDE1006 // the C name
     private static extern int kill(int pid, int signal);
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int getpgid(int pid);
 #pragma warning restore SA1300, IDE1006
 }
