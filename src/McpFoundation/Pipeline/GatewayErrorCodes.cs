@@ -54,6 +54,31 @@ public static class GatewayErrorCodes
     /// <summary>The HTTP request's <c>Host</c> or <c>Origin</c> is not allowed (DNS-rebinding protection); sent with HTTP 403.</summary>
     public const int ForbiddenOrigin = -31030;
 
+    /// <summary>The policy denied the operation: an explicit <c>deny</c> rule, or the default of <c>deny</c> with no rule allowing it (<c>data.rule</c> names which).</summary>
+    public const int PolicyDenied = -31040;
+
+    /// <summary>
+    /// An argument was refused after canonicalization: a path outside <c>allowed_paths</c> or with a refused spelling, a
+    /// URL to a refused host or a private address, a command with shell metacharacters, an extension not allowed, an
+    /// argument over a size limit (<c>data.rule</c> names the profile field or limit, <c>data.argument</c> the argument).
+    /// </summary>
+    public const int ArgumentRejected = -31041;
+
+    /// <summary>The arguments do not match the tool's <c>inputSchema</c> (strict validation, <c>MCP_ENABLE_STRICT_VALIDATION</c>).</summary>
+    public const int ArgumentsInvalid = -31042;
+
+    /// <summary>A call that needed approval (a policy <c>ask</c>) was refused by the user, or the approval timed out.</summary>
+    public const int ApprovalRefused = -31043;
+
+    /// <summary>A call needed approval (a policy <c>ask</c>) but the client cannot be asked (no elicitation capability, a library call).</summary>
+    public const int ApprovalUnavailable = -31044;
+
+    /// <summary>The server's <c>security_profile.require_authentication</c> refuses an anonymous caller.</summary>
+    public const int AuthenticationRequired = -31045;
+
+    /// <summary>The operation is not among the server's <c>security_profile.allowed_operations</c> (the tool's operation class is in <c>data</c>).</summary>
+    public const int OperationNotAllowed = -31046;
+
     /// <summary>Gets a value indicating whether <paramref name="code"/> is one of the gateway's own codes.</summary>
     /// <param name="code">A JSON-RPC error code.</param>
     /// <returns>True for a code in -31099..-31000.</returns>

@@ -14,6 +14,15 @@ public static class GatewayErrors
     /// <summary>The <c>data</c> field naming the filter that refused the operation.</summary>
     public const string FilterField = "filter";
 
+    /// <summary>The <c>data</c> field naming the rule that decided a refusal (a policy rule id, <c>default</c>, or a profile field).</summary>
+    public const string RuleField = "rule";
+
+    /// <summary>The <c>data</c> field with a one-line hint of what to change.</summary>
+    public const string HintField = "hint";
+
+    /// <summary>The <c>data</c> field naming the argument a refusal is about.</summary>
+    public const string ArgumentField = "argument";
+
     /// <summary>Creates the error a client receives when a filter refused its request.</summary>
     /// <param name="decision">The refusing decision.</param>
     /// <param name="correlationId">The operation's correlation id.</param>
@@ -25,6 +34,21 @@ public static class GatewayErrors
         if (decision.DeniedBy is { } filter)
         {
             exception.Data[FilterField] = filter;
+        }
+
+        if (decision.Rule is { } rule)
+        {
+            exception.Data[RuleField] = rule;
+        }
+
+        if (decision.Hint is { } hint)
+        {
+            exception.Data[HintField] = hint;
+        }
+
+        if (decision.Argument is { } argument)
+        {
+            exception.Data[ArgumentField] = argument;
         }
 
         return exception;

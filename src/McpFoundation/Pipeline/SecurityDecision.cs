@@ -6,12 +6,15 @@ namespace McpFoundation.Pipeline;
 /// </summary>
 public readonly record struct SecurityDecision
 {
-    private SecurityDecision(bool isAllowed, int code, string? reason, string? deniedBy)
+    private SecurityDecision(bool isAllowed, int code, string? reason, string? deniedBy, string? rule = null, string? hint = null, string? argument = null)
     {
+        Argument = argument;
         IsAllowed = isAllowed;
         Code = code;
         Reason = reason;
         DeniedBy = deniedBy;
+        Rule = rule;
+        Hint = hint;
     }
 
     /// <summary>Gets the decision that lets an operation continue.</summary>
@@ -28,6 +31,25 @@ public readonly record struct SecurityDecision
 
     /// <summary>Gets the name of the filter that denied the operation, if any.</summary>
     public string? DeniedBy { get; }
+
+    /// <summary>Gets the rule that decided a denial (a policy rule id, <c>default</c>, or a profile field such as <c>servers.fs.security_profile.allowed_paths</c>), if the filter has rules.</summary>
+    public string? Rule { get; }
+
+    /// <summary>Gets a one-line hint of what to change for the operation to be allowed, if the filter knows one.</summary>
+    public string? Hint { get; }
+
+    /// <summary>Gets the argument a denial is about (returned in the error's <c>data.argument</c>), if it is about one.</summary>
+    public string? Argument { get; }
+
+    /// <summary>Creates a denial that names the rule that decided it and what to change.</summary>
+    /// <param name="code">A stable error code from <see cref="GatewayErrorCodes"/>.</param>
+    /// <param name="reason">What happened and why.</param>
+    /// <param name="deniedBy">The filter that denied the operation.</param>
+    /// <param name="rule">The deciding rule (returned in the error's <c>data.rule</c>).</param>
+    /// <param name="hint">What to change (returned in the error's <c>data.hint</c>).</param>
+    /// <param name="argument">The argument the denial is about (returned in the error's <c>data.argument</c>).</param>
+    /// <returns>The denial.</returns>
+    public static SecurityDecision Deny(int code, string reason, string? deniedBy, string? rule, string? hint, string? argument = null) => new(false, code, reason, deniedBy, rule, hint, argument);
 
     /// <summary>Creates a denial.</summary>
     /// <param name="code">A stable error code from <see cref="GatewayErrorCodes"/>.</param>
