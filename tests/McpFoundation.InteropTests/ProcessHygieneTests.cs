@@ -66,6 +66,16 @@ public sealed class ProcessHygieneTests(InteropGateway gateway)
             int[] tree = ProcessesWithMarker(marker);
             Assert.True(tree.Length >= 4, $"expected npm, sh, node, sh/node and sleep with the marker, found {tree.Length}");
 
+            // Each server leads a group of its own, but stays in the gateway's session: a session of its own would also
+            // give it a scheduler autogroup of its own, which halved the gateway's throughput under load.
+            (int gatewayGroup, int gatewaySession) = GroupAndSession(mcpf.Id);
+            foreach (int pid in tree)
+            {
+                (int group, int session) = GroupAndSession(pid);
+                Assert.True(group != gatewayGroup, $"{Describe(pid)} is in the gateway's process group {gatewayGroup}");
+                Assert.True(session == gatewaySession, $"{Describe(pid)} is in session {session}, not the gateway's {gatewaySession}");
+            }
+
             using (Process kill = Process.Start("kill", ["-TERM", mcpf.Id.ToString(CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();
@@ -157,6 +167,14 @@ public sealed class ProcessHygieneTests(InteropGateway gateway)
             .SelectMany(f => File.ReadAllText(f).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(int.Parse)
             .Distinct()];
+    }
+
+    /// <summary>The process group and session of a process (fields 5 and 6 of /proc/PID/stat).</summary>
+    private static (int Group, int Session) GroupAndSession(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (int.Parse(fields[2], CultureInfo.InvariantCulture), int.Parse(fields[3], CultureInfo.InvariantCulture));
     }
 
     private static bool IsAlive(int pid)
