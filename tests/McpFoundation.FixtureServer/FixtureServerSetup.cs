@@ -31,6 +31,11 @@ internal static class FixtureServerSetup
             .WithCompleteHandler(Completions.CompleteAsync)
             .WithSubscriptionsKeptIn(sessions)
             .WithRequestLog();
+        if (settings.SensitiveTools)
+        {
+            // Not [McpServerToolType]: WithToolsFromAssembly must not find them.
+            builder.WithTools([typeof(SensitiveTools)]);
+        }
 
 #pragma warning disable MCP9005 // Logging is deprecated by 2026-07-28 (SEP-2577); the fixture exercises it on purpose.
         builder.WithSetLoggingLevelHandler((request, _) =>

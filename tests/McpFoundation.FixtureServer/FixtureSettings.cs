@@ -32,8 +32,11 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
     /// </summary>
     public IReadOnlyList<string> ResourceTemplates { get; init; } = [];
 
+    /// <summary><c>--sensitive-tools</c>: also serve the tools attacks aim at (read_file, write_file, delete_file, list_directory, fetch_url, run_command, send_email; see <c>Tools/SensitiveTools</c>).</summary>
+    public bool SensitiveTools { get; init; }
+
     public const string Usage =
-        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance] [--no-resources] [--resource-template T]... [--stall-pings]";
+        "usage: McpFoundation.FixtureServer (--stdio | --http http://127.0.0.1:0) [--tools N] [--page-size K] [--name NAME] [--conformance] [--no-resources] [--resource-template T]... [--stall-pings] [--sensitive-tools]";
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static FixtureSettings Parse(IReadOnlyList<string> args)
@@ -47,6 +50,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
         bool noResources = false;
         var templates = new List<string>();
         bool stallPings = false;
+        bool sensitiveTools = false;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -83,6 +87,9 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
                 case "--stall-pings":
                     stallPings = true;
                     break;
+                case "--sensitive-tools":
+                    sensitiveTools = true;
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'.");
             }
@@ -93,7 +100,7 @@ internal sealed record FixtureSettings(Uri? HttpUrl, int ExtraToolCount, int? Pa
             throw new ArgumentException("choose exactly one of --stdio and --http URL.");
         }
 
-        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance, NoResources = noResources, ResourceTemplates = templates, StallPings = stallPings };
+        return new FixtureSettings(httpUrl, extraTools, pageSize, name) { Conformance = conformance, NoResources = noResources, ResourceTemplates = templates, StallPings = stallPings, SensitiveTools = sensitiveTools };
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int i)
