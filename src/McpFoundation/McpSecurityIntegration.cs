@@ -20,14 +20,16 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     private readonly GatewayConfigurationProvider _configuration;
     private readonly CatalogueNotifier _notifier;
     private readonly OperationRegistry _operations;
+    private readonly ConfigurationReloader _reloader;
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ServiceProvider? _ownedServices;
     private bool _initialized;
     private bool _disposed;
 
-    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations)
+    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader)
     {
+        _reloader = reloader;
         _operations = operations;
         _configuration = configuration;
         ServerManager = serverManager;
@@ -121,6 +123,21 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
         [.. _operations.Operations
             .Select(static o => new OperationInFlight(o.Context.CorrelationId, o.Context.Category, o.Context.Method, o.Context.TargetName, o.Context.ServerId, o.Context.UserId, o.Context.StartedAt, o.IsSuspended))
             .OrderBy(static o => o.StartedAt)];
+
+    /// <summary>
+    /// Applies a new configuration while the gateway runs: the new snapshot decides from the next operation on (the
+    /// policy, profiles, settings read per call), servers no longer in it are stopped, new ones started and changed
+    /// ones restarted. <c>mcpf serve</c> calls this when its file changes or on SIGHUP.
+    /// </summary>
+    /// <param name="configuration">The new configuration (e.g. from <see cref="GatewayConfigurationLoader.LoadFile"/>).</param>
+    /// <param name="cancellationToken">Cancels waiting for servers to start.</param>
+    /// <returns>Which servers were added, removed and restarted.</returns>
+    /// <exception cref="ConfigurationException"><c>namespacing</c> changed: that needs a restart.</exception>
+    public Task<ConfigurationReloadResult> ReloadConfigurationAsync(GatewayConfiguration configuration, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _reloader.ReloadAsync(configuration, cancellationToken);
+    }
 
     /// <summary>Adds and connects a server at run time (the seed's <c>add_server</c>).</summary>
     /// <param name="serverId">Its id.</param>

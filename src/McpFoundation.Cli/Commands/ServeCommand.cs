@@ -108,7 +108,11 @@ internal static class ServeCommand
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         ConfigureLogging(builder.Logging, configuration);
-        builder.Services.AddMcpFoundation(o => o.Configuration = configuration).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
+        builder.Services.AddMcpFoundation(o =>
+        {
+            o.Configuration = configuration;
+            o.WatchConfigurationFile = true;
+        }).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
         using IHost host = builder.Build();
         if (!await TryStartAsync(host, cancellationToken))
         {
@@ -146,7 +150,11 @@ internal static class ServeCommand
             builder.WebHost.UseMcpFoundationInlineIo();
         }
 
-        builder.Services.AddMcpFoundation(o => o.Configuration = configuration).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
+        builder.Services.AddMcpFoundation(o =>
+        {
+            o.Configuration = configuration;
+            o.WatchConfigurationFile = true;
+        }).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
         builder.Services.AddMcpFoundationHttp(o =>
         {
             o.EndpointPath = path;

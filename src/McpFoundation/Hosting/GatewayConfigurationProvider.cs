@@ -7,7 +7,14 @@ internal sealed class GatewayConfigurationProvider(GatewayConfiguration initial)
 {
     private GatewayConfiguration _current = initial;
 
+    /// <summary>Raised after a swap, with the previous and the new snapshot, on the thread that swapped.</summary>
+    public event Action<GatewayConfiguration, GatewayConfiguration>? Changed;
+
     public GatewayConfiguration Current => Volatile.Read(ref _current);
 
-    public void Swap(GatewayConfiguration next) => Volatile.Write(ref _current, next);
+    public void Swap(GatewayConfiguration next)
+    {
+        GatewayConfiguration previous = Interlocked.Exchange(ref _current, next);
+        Changed?.Invoke(previous, next);
+    }
 }

@@ -15,4 +15,11 @@ public sealed class McpFoundationOptions
     /// Gets or sets the <c>MCP_*</c> variables that override the file; null reads this process's environment.
     /// </summary>
     public IReadOnlyDictionary<string, string?>? Environment { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the configuration file is reloaded when it changes on disk or the
+    /// process gets SIGHUP (<c>mcpf serve</c> sets it; off by default for embedding hosts). Applies only to a
+    /// configuration that came from a file.
+    /// </summary>
+    public bool WatchConfigurationFile { get; set; }
 }

@@ -62,13 +62,16 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<ILogger<ToolRegistry>>()));
         services.TryAddSingleton<GatewayServerOptions>();
         services.TryAddSingleton<CatalogueNotifier>();
+        services.TryAddSingleton<ConfigurationReloader>();
         services.TryAddSingleton(static sp => new McpSecurityIntegration(
             sp.GetRequiredService<GatewayConfigurationProvider>(),
             sp.GetRequiredService<ServerManager>(),
             sp.GetRequiredService<ToolRegistry>(),
             sp.GetRequiredService<CatalogueNotifier>(),
-            sp.GetRequiredService<OperationRegistry>()));
+            sp.GetRequiredService<OperationRegistry>(),
+            sp.GetRequiredService<ConfigurationReloader>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
 
         // MCP_LOG_LEVEL (settings.log_level) sets the level of the gateway's own categories, McpFoundation.*
         // (the seed's "mcp" and "mcp.security" loggers).

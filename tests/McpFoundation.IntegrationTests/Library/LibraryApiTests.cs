@@ -106,6 +106,29 @@ public sealed class LibraryApiTests
     }
 
     [Fact]
+    public async Task ReloadConfigurationAsync_StartsAddedStopsRemovedRestartsChanged_RefusesANamespacingChange()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        GatewayConfiguration first = TestServers.Configuration(TestServers.Fixture("kept"), TestServers.Fixture("changed"), TestServers.Fixture("removed"));
+        await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(first);
+        await gateway.InitializeAsync(cts.Token);
+
+        GatewayConfiguration second = TestServers.Configuration(TestServers.Fixture("kept"), TestServers.Fixture("changed", "--tools", "1"), TestServers.Fixture("added"));
+        McpFoundation.Hosting.ConfigurationReloadResult result = await gateway.ReloadConfigurationAsync(second, cts.Token);
+
+        Assert.Equal("servers added: added; removed: removed; restarted: changed", result.ToString());
+        Assert.Same(second, gateway.Configuration);
+        Assert.Equal(["kept", "added", "changed"], gateway.ServerManager.ServerIds); // a restarted server is added again, at the end
+        Assert.Equal("hi", (await gateway.ExecuteToolAsync("added__echo", Arguments(("message", "hi")), "user123", cts.Token)).Result!.Text());
+        Assert.Contains(gateway.ToolRegistry.Catalogue.Current.Tools, t => t.Name == "changed__extra_000");
+        Assert.DoesNotContain(gateway.ToolRegistry.Catalogue.Current.ToolDetails, t => t.ServerId == "removed");
+
+        ConfigurationException refused = await Assert.ThrowsAsync<ConfigurationException>(() => gateway.ReloadConfigurationAsync(second with { Namespacing = ToolNamespacing.None }, cts.Token));
+        Assert.Contains(refused.Errors, e => e.Path == "namespacing" && e.Message.Contains("restart", StringComparison.Ordinal));
+        Assert.Same(second, gateway.Configuration);
+    }
+
+    [Fact]
     public async Task ExecuteToolAsync_FilterInstalledThroughCreate_DeniedCallNeverReachesTheServer()
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();
