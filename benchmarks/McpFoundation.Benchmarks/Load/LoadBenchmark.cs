@@ -447,10 +447,11 @@ internal static partial class LoadBenchmark
             if (options.Paths.Contains(BenchPath.GatewayHttp))
             {
                 string config = Path.Combine(workDir, "gateway.json");
-                await File.WriteAllTextAsync(config, GatewayConfig(dotnet, fixtureDll), cancellationToken);
+                await File.WriteAllTextAsync(config, GatewayConfig(dotnet, fixtureDll, options.PolicyRules), cancellationToken);
                 string[] serveArgs = ["serve", "--config", config, "--http", "http://127.0.0.1:0", .. options.GatewayArguments];
                 (ChildProcess gateway, Match ready) = await ChildProcess.StartAsync(dotnet, [mcpfDll, .. serveArgs], GatewayListening(), StartTimeout, options.GatewayEnvironment, cancellationToken);
-                GatewayHostDescription = $"`mcpf serve --config F --http http://127.0.0.1:0{string.Concat(options.GatewayArguments.Select(static a => " " + a))}`";
+                GatewayHostDescription = $"`mcpf serve --config F --http http://127.0.0.1:0{string.Concat(options.GatewayArguments.Select(static a => " " + a))}`"
+                    + (options.PolicyRules > 0 ? $", with a policy of {options.PolicyRules} rules and a security_profile on the fixture" : "");
                 _processes.Add(gateway);
                 GatewayPid = gateway.Id;
                 GatewayEndpoint = new Uri(ready.Groups["url"].Value);
@@ -518,19 +519,63 @@ internal static partial class LoadBenchmark
             }
         }
 
-        private static string GatewayConfig(string dotnet, string fixtureDll)
+        private static string GatewayConfig(string dotnet, string fixtureDll, int policyRules)
         {
             // Log at WARNING so that console logging is not part of what is measured; health checks rarely.
-            string command = System.Text.Json.JsonSerializer.Serialize(new[] { dotnet, fixtureDll, "--stdio" });
-            return $$"""
+            var server = new System.Text.Json.Nodes.JsonObject
+            {
+                ["transport"] = "stdio",
+                ["command"] = new System.Text.Json.Nodes.JsonArray(dotnet, fixtureDll, "--stdio"),
+                ["env"] = new System.Text.Json.Nodes.JsonObject { [QuietLogVariable] = "Warning" },
+            };
+            var config = new System.Text.Json.Nodes.JsonObject
+            {
+                ["namespacing"] = "prefix",
+                ["settings"] = new System.Text.Json.Nodes.JsonObject { ["log_level"] = "WARNING", ["health_check_interval"] = 3600, ["default_timeout"] = 30 },
+                ["servers"] = new System.Text.Json.Nodes.JsonObject { [ServerId] = server },
+            };
+            if (policyRules > 0)
+            {
+                // Argument checks on every call: the echo tool's message is text, so the size limits apply.
+                server["security_profile"] = new System.Text.Json.Nodes.JsonObject
                 {
-                  "namespacing": "prefix",
-                  "settings": { "log_level": "WARNING", "health_check_interval": 3600, "default_timeout": 30 },
-                  "servers": {
-                    "{{ServerId}}": { "transport": "stdio", "command": {{command}}, "env": { "{{QuietLogVariable}}": "Warning" } }
-                  }
-                }
-                """;
+                    ["allowed_operations"] = new System.Text.Json.Nodes.JsonArray("read", "write", "list"),
+                    ["allowed_paths"] = new System.Text.Json.Nodes.JsonArray(Path.GetTempPath()),
+                    ["max_string_length"] = 65536,
+                };
+                config["policy"] = PolicyOf(policyRules);
+            }
+
+            return config.ToJsonString();
+        }
+
+        /// <summary>
+        /// A policy of <paramref name="count"/> rules as a large deployment writes them: exact tool names of other
+        /// servers, server-wide denials with a path condition, role-restricted rules, and one rule that allows the
+        /// benchmark's echo tool (the last one, so that nothing is found by order).
+        /// </summary>
+        private static System.Text.Json.Nodes.JsonObject PolicyOf(int count)
+        {
+            var rules = new System.Text.Json.Nodes.JsonArray();
+            for (int i = 0; i < count - 1; i++)
+            {
+                string id = "rule-" + i.ToString("D4", CultureInfo.InvariantCulture);
+                rules.Add((i % 4) switch
+                {
+                    0 or 1 => new System.Text.Json.Nodes.JsonObject { ["id"] = id, ["effect"] = "allow", ["tools"] = new System.Text.Json.Nodes.JsonArray($"srv{i}__read_{i}") },
+                    2 => new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["id"] = id,
+                        ["effect"] = "deny",
+                        ["tools"] = new System.Text.Json.Nodes.JsonArray($"srv{i}__*"),
+                        ["when"] = new System.Text.Json.Nodes.JsonObject { ["path"] = new System.Text.Json.Nodes.JsonObject { ["under"] = new System.Text.Json.Nodes.JsonArray("/etc") } },
+                    },
+                    _ => new System.Text.Json.Nodes.JsonObject { ["id"] = id, ["effect"] = "allow", ["tools"] = new System.Text.Json.Nodes.JsonArray($"{ServerId}__tool_{i}"), ["users"] = new System.Text.Json.Nodes.JsonArray($"role:team{i}") },
+                });
+            }
+
+            rules.Add(new System.Text.Json.Nodes.JsonObject { ["id"] = "echo", ["effect"] = "allow", ["tools"] = new System.Text.Json.Nodes.JsonArray($"{ServerId}__echo") });
+            return new System.Text.Json.Nodes.JsonObject { ["default"] = "deny", ["mode"] = "enforce", ["rules"] = rules };
         }
 
         private int? StdioFixturePid()

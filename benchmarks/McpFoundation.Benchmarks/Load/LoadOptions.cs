@@ -28,7 +28,8 @@ internal sealed record LoadOptions(
     string? GatewayPath,
     string? OutputPath,
     IReadOnlyDictionary<string, string> GatewayEnvironment,
-    IReadOnlyList<string> GatewayArguments)
+    IReadOnlyList<string> GatewayArguments,
+    int PolicyRules = 0)
 {
     public const string Usage = """
         load options:
@@ -47,6 +48,9 @@ internal sealed record LoadOptions(
                              DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 to try a runtime setting
           --gateway-arg A    an extra argument for `mcpf serve` (repeatable), e.g. --gateway-arg --io
                              --gateway-arg pool
+          --policy-rules N   give the gateway a policy of N rules (exact names, server globs with path
+                             conditions, role rules; one allows the echo tool) and a security_profile on the
+                             fixture, so that every call is decided and its arguments checked (default 0: none)
           --out FILE         also write the markdown report to FILE
         """;
 
@@ -64,6 +68,7 @@ internal sealed record LoadOptions(
         string? output = null;
         var gatewayEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
         var gatewayArguments = new List<string>();
+        int policyRules = 0;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -114,6 +119,9 @@ internal sealed record LoadOptions(
                 case "--out":
                     output = Value(args, ref i);
                     break;
+                case "--policy-rules":
+                    policyRules = PositiveInt(option, Value(args, ref i));
+                    break;
                 default:
                     throw new ArgumentException($"unknown option '{option}'.");
             }
@@ -129,7 +137,7 @@ internal sealed record LoadOptions(
             throw new ArgumentException("--clients: at most 256 concurrent clients (this is a 2-core machine).");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment, gatewayArguments);
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment, gatewayArguments, policyRules);
     }
 
     public static string Name(BenchPath path) => path switch
