@@ -171,7 +171,7 @@ internal sealed partial class ApprovalBroker : IApprovalBroker
             return SecurityDecision.Allow;
         }
 
-        return Refused(call, answer?.Action ?? "unreadable", ApprovalPrompt.HowRefused(answer), $"Approve the request when asked if the call is intended; rule {call.Rule} asks for every such call.");
+        return Refused(call, answer?.Action is "accept" ? "refuse" : answer?.Action ?? "unreadable", ApprovalPrompt.HowRefused(answer), $"Approve the request when asked if the call is intended; rule {call.Rule} asks for every such call.");
     }
 
     private SecurityDecision Refused(PendingApproval call, string kind, string why, string hint)
