@@ -153,6 +153,8 @@ internal sealed class ApprovalStateToken
         }
 
         bytes = bytes[..written];
-        return true;
+
+        // Only the one canonical spelling: base64's unused low bits of the last character must not make a second one.
+        return string.Equals(Base64Url(bytes), text, StringComparison.Ordinal);
     }
 }
