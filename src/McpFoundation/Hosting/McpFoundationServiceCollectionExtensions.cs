@@ -4,6 +4,7 @@ using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
+using McpFoundation.Security.Approval;
 using McpFoundation.Sessions;
 using McpFoundation.Telemetry;
 using McpFoundation.Tools;
@@ -60,6 +61,7 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<SuspendedToolCalls>(),
             sp.GetRequiredService<GatewayEvents>(),
             sp.GetRequiredService<ILogger<ToolRegistry>>()));
+        services.TryAddSingleton<IApprovalBroker, ApprovalBroker>();
         services.TryAddSingleton<GatewayServerOptions>();
         services.TryAddSingleton<CatalogueNotifier>();
         services.TryAddSingleton<ConfigurationReloader>();

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpFoundation.Sessions;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace McpFoundation.Pipeline;
 
@@ -102,6 +104,20 @@ public sealed class OperationContext
     /// <summary>Gets the request's <c>_meta</c> as the client sent it (read it; the router forwards its own copy).</summary>
     public JsonObject? Meta { get; init; }
 
+    /// <summary>
+    /// Gets the <c>requestState</c> of a stateless (2026-07-28) client's <c>tools/call</c> that retries an input request
+    /// a filter made (<see cref="SecurityDecision.RequireInput"/>, e.g. an approval); null otherwise. A retry of a call
+    /// suspended downstream never gets here: it carries its suspended operation on, and its input responses pass as a
+    /// <see cref="OperationCategory.ClientInputResponse"/>.
+    /// </summary>
+    public string? ClientRequestState { get; private set; }
+
+    /// <summary>Gets the <c>inputResponses</c> of such a retry, by key (see <see cref="ClientRequestState"/>); null otherwise.</summary>
+    public IReadOnlyDictionary<string, InputResponse>? ClientInputResponses { get; private set; }
+
+    /// <summary>Gets the SDK server bound to the client's request (server-to-client requests sent through it travel on the request's own stream); null for library calls.</summary>
+    internal McpServer? RequestServer { get; set; }
+
     /// <summary>Gets when the operation entered the pipeline.</summary>
     public DateTimeOffset StartedAt { get; private set; }
 
@@ -190,6 +206,18 @@ public sealed class OperationContext
         }
 
         _arguments = arguments;
+    }
+
+    /// <summary>Records a retry's request state and input responses meant for a filter. Only before the pipeline runs.</summary>
+    internal void SetClientInput(string? requestState, IDictionary<string, InputResponse>? inputResponses)
+    {
+        if (_phase != 0)
+        {
+            throw new InvalidOperationException("The client's input is recorded before the pipeline runs.");
+        }
+
+        ClientRequestState = requestState;
+        ClientInputResponses = inputResponses is null ? null : new Dictionary<string, InputResponse>(inputResponses, StringComparer.Ordinal);
     }
 
     internal void EnterFilters(DateTimeOffset now)

@@ -17,6 +17,13 @@ public readonly record struct OperationOutcome(bool Succeeded, int? ErrorCode, s
     /// <summary>Gets the filter that denied the operation, when one did.</summary>
     public string? DeniedBy { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether the operation ended with an input-required answer the gateway itself needs (an
+    /// approval of a stateless client, <see cref="SecurityDecision.RequireInput"/>; <see cref="DeniedBy"/> names the
+    /// filter). Nothing was forwarded; the client's retry is a new operation.
+    /// </summary>
+    public bool InputRequired { get; init; }
+
     /// <summary>Gets a value indicating whether the operation was cancelled (by the client, a time limit, or the gateway).</summary>
     public bool Cancelled { get; init; }
 }

@@ -63,6 +63,22 @@ internal sealed partial class OperationPipeline
             for (; operation.AllowedCount < _filters.Length; operation.AllowedCount++)
             {
                 SecurityDecision decision = await DecideAsync(_filters[operation.AllowedCount], context, operation.Token);
+                if (decision.IsInputRequired)
+                {
+                    if (context.Category == OperationCategory.ToolExecution && context.Era == ProtocolEra.Stateless)
+                    {
+                        LogInputRequired(_logger, context.Method, context.TargetName, decision.DeniedBy, context.CorrelationId);
+                        await CompleteAsync<object?>(context, new OperationOutcome(false, null, decision.Reason, Elapsed(operation)) { DeniedBy = decision.DeniedBy, InputRequired = true }, null);
+                        return PipelineResult<TResult>.Denied(decision);
+                    }
+
+                    // Only a stateless client's tools/call can carry an input-required answer: anything else fails closed.
+                    decision = SecurityDecision.Deny(
+                        GatewayErrorCodes.FilterFailed,
+                        $"The security check '{decision.DeniedBy}' asked the client for input, which only a stateless (2026-07-28) client's tools/call can answer, so the request was refused (fail closed). Correlation id {context.CorrelationId}.",
+                        decision.DeniedBy);
+                }
+
                 if (!decision.IsAllowed)
                 {
                     LogDenied(_logger, context.Method, context.TargetName, decision.DeniedBy, decision.Code, decision.Reason, context.CorrelationId);
@@ -277,7 +293,7 @@ internal sealed partial class OperationPipeline
     private static TimeSpan Elapsed(InFlightOperation operation) => Stopwatch.GetElapsedTime(operation.StartedTimestamp);
 
     private static string OutcomeName(OperationOutcome outcome) =>
-        outcome.Succeeded ? "ok" : outcome.DeniedBy is not null ? "denied" : outcome.Cancelled ? "cancelled" : "error";
+        outcome.Succeeded ? "ok" : outcome.InputRequired ? "input_required" : outcome.DeniedBy is not null ? "denied" : outcome.Cancelled ? "cancelled" : "error";
 
     private async ValueTask<SecurityDecision> DecideAsync(IOperationFilter filter, OperationContext context, CancellationToken cancellationToken)
     {
@@ -286,7 +302,9 @@ internal sealed partial class OperationPipeline
             SecurityDecision decision = await filter.OnRequestAsync(context, cancellationToken);
             return decision.IsAllowed || decision.DeniedBy is not null
                 ? decision
-                : SecurityDecision.Deny(decision.Code, decision.Reason ?? "Denied.", filter.Name);
+                : decision.IsInputRequired || decision.Reason is not null
+                    ? decision.By(filter.Name)
+                    : SecurityDecision.Deny(decision.Code, "Denied.", filter.Name, decision.Rule, decision.Hint, decision.Argument);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -339,6 +357,10 @@ internal sealed partial class OperationPipeline
     [LoggerMessage(EventId = 1100, EventName = "OperationDenied", Level = LogLevel.Warning,
         Message = "Denied {Method} {Target} by {Filter}: {Code} {Reason} (correlation {CorrelationId})")]
     private static partial void LogDenied(ILogger logger, string method, string? target, string? filter, int code, string? reason, string correlationId);
+
+    [LoggerMessage(EventId = 1103, EventName = "OperationNeedsInput", Level = LogLevel.Debug,
+        Message = "{Method} {Target} answered with an input request of {Filter} (correlation {CorrelationId})")]
+    private static partial void LogInputRequired(ILogger logger, string method, string? target, string? filter, string correlationId);
 
     [LoggerMessage(EventId = 1101, EventName = "FilterFailed", Level = LogLevel.Error,
         Message = "Filter {Filter} failed on {Method} (correlation {CorrelationId}); failing closed")]

@@ -1,3 +1,5 @@
+using ModelContextProtocol.Protocol;
+
 namespace McpFoundation.Pipeline;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace McpFoundation.Pipeline;
 /// </summary>
 public readonly record struct SecurityDecision
 {
-    private SecurityDecision(bool isAllowed, int code, string? reason, string? deniedBy, string? rule = null, string? hint = null, string? argument = null)
+    private SecurityDecision(bool isAllowed, int code, string? reason, string? deniedBy, string? rule = null, string? hint = null, string? argument = null, InputRequiredResult? inputRequired = null)
     {
+        InputRequired = inputRequired;
         Argument = argument;
         IsAllowed = isAllowed;
         Code = code;
@@ -40,6 +43,35 @@ public readonly record struct SecurityDecision
 
     /// <summary>Gets the argument a denial is about (returned in the error's <c>data.argument</c>), if it is about one.</summary>
     public string? Argument { get; }
+
+    /// <summary>
+    /// Gets the input the gateway itself needs from a stateless (2026-07-28) client before the operation may go on
+    /// (an approval): the <c>tools/call</c> is answered with this input-required result instead of an error, and the
+    /// client's retry (with <c>inputResponses</c> and this <c>requestState</c>) is a new operation that passes the
+    /// filters again. Null for every other decision.
+    /// </summary>
+    public InputRequiredResult? InputRequired { get; }
+
+    /// <summary>Gets a value indicating whether the operation waits for client input (<see cref="InputRequired"/>) instead of being denied.</summary>
+    public bool IsInputRequired => InputRequired is not null;
+
+    /// <summary>
+    /// Creates the decision that the operation needs client input first: only for a stateless (2026-07-28) client's
+    /// <c>tools/call</c>, whose answer becomes the input-required result; on any other operation the pipeline refuses it
+    /// (<see cref="GatewayErrorCodes.FilterFailed"/>, fail closed). The request state must let the filter recognize
+    /// its own retry (<see cref="OperationContext.ClientRequestState"/>), and must not start with <c>mcpf-mrtr-</c>.
+    /// </summary>
+    /// <param name="input">The input requests and the request state.</param>
+    /// <param name="deniedBy">The filter that asks (the pipeline fills it in when null).</param>
+    /// <returns>The decision.</returns>
+    public static SecurityDecision RequireInput(InputRequiredResult input, string? deniedBy = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new(false, 0, "The client's input is required first.", deniedBy, inputRequired: input);
+    }
+
+    /// <summary>The same decision, attributed to <paramref name="filter"/>.</summary>
+    internal SecurityDecision By(string filter) => new(IsAllowed, Code, Reason, filter, Rule, Hint, Argument, InputRequired);
 
     /// <summary>Creates a denial that names the rule that decided it and what to change.</summary>
     /// <param name="code">A stable error code from <see cref="GatewayErrorCodes"/>.</param>

@@ -95,9 +95,17 @@ public sealed partial class ToolRegistry
     {
         if (request.RequestState is not null && requestServer is not null)
         {
-            return _suspended.ResumeAsync(context, request, requestServer, cancellationToken);
+            if (!Security.Approval.ApprovalStateToken.IsApprovalState(request.RequestState))
+            {
+                return _suspended.ResumeAsync(context, request, requestServer, cancellationToken);
+            }
+
+            // A retry of an input request the gateway's own filters made (an approval): a new call, whose filters
+            // find their state and the client's answers on the context.
+            context.SetClientInput(request.RequestState, request.InputResponses);
         }
 
+        context.RequestServer = requestServer;
         McpProtocolException? unresolved = _router.ResolveTool(context, request.Name);
         context.SetClientArguments(request.Arguments is null ? null : request.Arguments as IReadOnlyDictionary<string, JsonElement> ?? new Dictionary<string, JsonElement>(request.Arguments, StringComparer.Ordinal));
         if (unresolved is not null && !context.IsResolved)
@@ -127,7 +135,9 @@ public sealed partial class ToolRegistry
             },
             cancellationToken);
 
-        return outcome.IsAllowed ? outcome.Value! : throw GatewayErrors.Refusal(outcome.Decision, context.CorrelationId);
+        return outcome.IsAllowed ? outcome.Value!
+            : outcome.Decision.InputRequired is { } input ? throw new InputRequiredException(input)
+            : throw GatewayErrors.Refusal(outcome.Decision, context.CorrelationId);
     }
 
     private void OnOperationCompleted(OperationContext context, OperationOutcome outcome)

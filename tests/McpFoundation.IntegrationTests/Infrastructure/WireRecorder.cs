@@ -18,6 +18,9 @@ internal sealed class WireRecorder
     private readonly List<JsonRpcMessage> _sent = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Gets or sets a change the test makes to each message the client sends, before it leaves (a client that misbehaves on purpose).</summary>
+    public Func<JsonRpcMessage, JsonRpcMessage>? RewriteSent { get; set; }
+
     /// <summary>Gets every message received so far, in wire order.</summary>
     public IReadOnlyList<JsonRpcMessage> Snapshot()
     {
@@ -121,6 +124,7 @@ internal sealed class WireRecorder
 
         public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
         {
+            message = _recorder.RewriteSent?.Invoke(message) ?? message;
             _recorder.RecordSent(message);
             return _inner.SendMessageAsync(message, cancellationToken);
         }

@@ -101,6 +101,38 @@ public sealed class OperationPipelineTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_RequireInputOutsideAStatelessToolCall_FailsClosed()
+    {
+        var input = new ModelContextProtocol.Protocol.InputRequiredResult { RequestState = "mcpf-approval-x" };
+        var first = new RecordingFilter("first", _journal);
+        OperationPipeline pipeline = CreatePipeline(first, new RecordingFilter("asks", _journal) { Decision = SecurityDecision.RequireInput(input) });
+
+        PipelineResult<int> result = await pipeline.ExecuteAsync(NewContext(), _journal, static (_, journal, _) =>
+        {
+            journal.Add("terminal");
+            return ValueTask.FromResult(1);
+        });
+
+        // A library call (no session) cannot carry an input-required answer.
+        Assert.False(result.IsAllowed);
+        Assert.False(result.Decision.IsInputRequired);
+        Assert.Equal((GatewayErrorCodes.FilterFailed, "asks"), (result.Decision.Code, result.Decision.DeniedBy));
+        Assert.DoesNotContain("terminal", _journal);
+        Assert.Equal(1, _journal.Count(e => e.StartsWith("first:completed", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_DenialWithRuleAndHintWithoutFilterName_KeepsRuleAndHint()
+    {
+        var filter = new RecordingFilter("policy", _journal) { Decision = SecurityDecision.Deny(GatewayErrorCodes.ApprovalRefused, "no", deniedBy: null, rule: "confirm-mail", hint: "approve it") };
+        OperationPipeline pipeline = CreatePipeline(filter);
+
+        PipelineResult<int> result = await pipeline.ExecuteAsync(NewContext(), 0, static (_, _, _) => ValueTask.FromResult(1));
+
+        Assert.Equal(("policy", "confirm-mail", "approve it"), (result.Decision.DeniedBy, result.Decision.Rule, result.Decision.Hint));
+    }
+
+    [Fact]
     public async Task ForwardNotificationAsync_DeniedByAFilter_IsNotSentAndEarlierFiltersAreCompleted()
     {
         var observer = new RecordingFilter("observer", _journal);
