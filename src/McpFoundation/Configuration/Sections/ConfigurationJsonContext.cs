@@ -15,4 +15,5 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(SettingsSection))]
 [JsonSerializable(typeof(ServerSection))]
 [JsonSerializable(typeof(SecurityProfileSection))]
+[JsonSerializable(typeof(ToolProfileSection))]
 internal sealed partial class ConfigurationJsonContext : JsonSerializerContext;
