@@ -4,6 +4,7 @@ using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
+using McpFoundation.Security.Arguments;
 using McpFoundation.Sessions;
 using McpFoundation.Telemetry;
 using McpFoundation.Tools;
@@ -60,6 +61,11 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<SuspendedToolCalls>(),
             sp.GetRequiredService<GatewayEvents>(),
             sp.GetRequiredService<ILogger<ToolRegistry>>()));
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<IArgumentInspector>(static sp => new ArgumentInspector(
+            sp.GetRequiredService<GatewayConfigurationProvider>(),
+            sp.GetRequiredService<IHostResolver>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<GatewayServerOptions>();
         services.TryAddSingleton<CatalogueNotifier>();
         services.TryAddSingleton(static sp => new McpSecurityIntegration(
