@@ -52,7 +52,7 @@ internal static class PrivateAddresses
             return ClassifyV4(b[12..]);
         }
 
-        if (b[0] == 0xfd && b[1] == 0x00 && b[2] == 0x0e && b[3] == 0xc2 && b[4..15].IndexOfAnyExcept((byte)0) < 0 && b[15] == 0x54)
+        if (b[0] == 0xfd && b[1] == 0x00 && b[2] == 0x0e && b[3] == 0xc2 && b[4..14].IndexOfAnyExcept((byte)0) < 0 && b[14] == 0x02 && b[15] == 0x54)
         {
             return "cloud metadata"; // fd00:ec2::254 (AWS)
         }
