@@ -24,16 +24,17 @@ public sealed class CliVerbTests(InteropGateway gateway)
     }
 
     [Fact]
-    public async Task ConfigCheck_SampleConfiguration_WarnsThatSecurityProfileIsNotEnforced()
+    public async Task ConfigCheck_SampleConfiguration_WarnsOnlyThatRiskLevelIsNotEnforced()
     {
         (int exitCode, _, string stderr) = await McpfAsync("config", "check", "--config", Path.Combine(InteropPaths.RepositoryRoot, "samples", "gateway.json"));
 
         Assert.True(exitCode == 0, stderr);
         Assert.Contains(
-            "warning: servers.filesystem.security_profile.allowed_operations is accepted but not enforced yet (the policy engine is a later release); nothing is restricted by it",
+            "warning: servers.filesystem.security_profile.risk_level is accepted but not enforced yet (risk scoring is a later release); nothing is scored or refused by it",
             stderr,
             StringComparison.Ordinal);
-        Assert.Contains("warning: servers.filesystem.security_profile.allowed_file_extensions is accepted but not enforced yet", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("servers.filesystem.security_profile.allowed_operations", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("servers.filesystem.security_profile.allowed_file_extensions", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("servers.everything.security_profile", stderr, StringComparison.Ordinal);
     }
 

@@ -35,4 +35,13 @@ public sealed record GatewaySettings
 
     /// <summary>Gets the number of days audit records are kept, 1 to 3650 (<c>audit_log_retention</c>, <c>MCP_AUDIT_LOG_RETENTION</c>, default 30).</summary>
     public int AuditLogRetentionDays { get; init; } = 30;
+
+    /// <summary>Gets the largest size in UTF-8 bytes of one call's arguments (<c>max_argument_bytes</c>, <c>MCP_MAX_ARGUMENT_BYTES</c>, default 1 MiB); a server's <c>security_profile</c> may set its own.</summary>
+    public int MaxArgumentBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Gets the largest length in characters of one string argument value (<c>max_string_length</c>, <c>MCP_MAX_STRING_LENGTH</c>, default 256 KiB); a server's <c>security_profile</c> may set its own.</summary>
+    public int MaxStringLength { get; init; } = 256 * 1024;
+
+    /// <summary>Gets the deepest nesting of arrays and objects in one call's arguments (<c>max_argument_depth</c>, <c>MCP_MAX_ARGUMENT_DEPTH</c>, default 32); a server's <c>security_profile</c> may set its own.</summary>
+    public int MaxArgumentDepth { get; init; } = 32;
 }

@@ -3,14 +3,14 @@ using Microsoft.Extensions.Logging;
 namespace McpFoundation.Configuration;
 
 /// <summary>
-/// Says which configured fields are accepted but not enforced yet: today every field of <c>security_profile</c>.
+/// Says which configured fields are accepted but not enforced yet: today <c>risk_level</c>, <c>max_concurrent_operations</c>
+/// and <c>rate_limit</c> of <c>security_profile</c> (the argument inspector enforces the others).
 /// <c>mcpf config check</c> prints these as warnings (the exit code stays 0) and the gateway logs each once at start,
 /// so nobody takes a limit in the file for a limit the gateway applies. Remove an entry when the issue that enforces
 /// the field lands.
 /// </summary>
 internal static partial class NotEnforcedSettings
 {
-    private const string PolicyEngine = "the policy engine is a later release); nothing is restricted by it";
     private const string Limits = "rate and concurrency limits are a later release); nothing is limited by it";
 
     /// <summary>Finds every server whose <c>security_profile</c> sets a field that is not enforced yet, in configuration order.</summary>
@@ -33,29 +33,14 @@ internal static partial class NotEnforcedSettings
                 notices.Add(Notice(path + "risk_level", "risk scoring is a later release); nothing is scored or refused by it"));
             }
 
-            if (profile.AllowedOperations.Count > 0)
-            {
-                notices.Add(Notice(path + "allowed_operations", PolicyEngine));
-            }
-
             if (profile.MaxConcurrentOperations is not null)
             {
                 notices.Add(Notice(path + "max_concurrent_operations", Limits));
             }
 
-            if (profile.AllowedFileExtensions.Count > 0)
-            {
-                notices.Add(Notice(path + "allowed_file_extensions", PolicyEngine));
-            }
-
             if (profile.RateLimit is not null)
             {
                 notices.Add(Notice(path + "rate_limit", Limits));
-            }
-
-            if (profile.RequireAuthentication)
-            {
-                notices.Add(Notice(path + "require_authentication", "per-server authentication is a later release); callers are not required to authenticate by it"));
             }
         }
 

@@ -5,6 +5,7 @@ using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
 using McpFoundation.Security.Approval;
+using McpFoundation.Security.Arguments;
 using McpFoundation.Sessions;
 using McpFoundation.Telemetry;
 using McpFoundation.Tools;
@@ -62,6 +63,11 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<GatewayEvents>(),
             sp.GetRequiredService<ILogger<ToolRegistry>>()));
         services.TryAddSingleton<IApprovalBroker, ApprovalBroker>();
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<IArgumentInspector>(static sp => new ArgumentInspector(
+            sp.GetRequiredService<GatewayConfigurationProvider>(),
+            sp.GetRequiredService<IHostResolver>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<GatewayServerOptions>();
         services.TryAddSingleton<CatalogueNotifier>();
         services.TryAddSingleton<ConfigurationReloader>();

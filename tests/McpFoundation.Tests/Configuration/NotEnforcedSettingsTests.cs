@@ -8,7 +8,7 @@ namespace McpFoundation.Tests.Configuration;
 public sealed class NotEnforcedSettingsTests
 {
     [Fact]
-    public void Find_GatewaySample_NamesEachSecurityProfileFieldOfTheFilesystemServer()
+    public void Find_GatewaySample_NamesOnlyTheRiskLevelOfTheFilesystemServer()
     {
         // Arrange
         var configuration = GatewayConfigurationLoader.LoadFile(Path.Combine(RepositoryRoot(), "samples", "gateway.json"), NoEnvironment).Configuration!;
@@ -17,20 +17,14 @@ public sealed class NotEnforcedSettingsTests
         var notices = NotEnforcedSettings.Find(configuration);
 
         // Assert
+        Assert.Equal(["servers.filesystem.security_profile.risk_level"], Paths(notices));
         Assert.Equal(
-            [
-                "servers.filesystem.security_profile.risk_level",
-                "servers.filesystem.security_profile.allowed_operations",
-                "servers.filesystem.security_profile.allowed_file_extensions",
-            ],
-            Paths(notices));
-        Assert.Equal(
-            "servers.filesystem.security_profile.allowed_operations is accepted but not enforced yet (the policy engine is a later release); nothing is restricted by it",
-            NotEnforcedSettings.Format(notices[1]));
+            "servers.filesystem.security_profile.risk_level is accepted but not enforced yet (risk scoring is a later release); nothing is scored or refused by it",
+            NotEnforcedSettings.Format(notices[0]));
     }
 
     [Fact]
-    public void Find_EveryFieldSet_ReportsEveryFieldOfEveryServerInOrder()
+    public void Find_EveryFieldSet_ReportsOnlyTheFieldsNotEnforcedYetInOrder()
     {
         // Arrange
         var configuration = Parse("""
@@ -48,10 +42,7 @@ public sealed class NotEnforcedSettingsTests
             [
                 "servers.a.security_profile.max_concurrent_operations",
                 "servers.a.security_profile.rate_limit",
-                "servers.a.security_profile.require_authentication",
                 "servers.c.security_profile.risk_level",
-                "servers.c.security_profile.allowed_operations",
-                "servers.c.security_profile.allowed_file_extensions",
             ],
             Paths(notices));
         Assert.All(notices, notice => Assert.StartsWith("is accepted but not enforced yet (", notice.Message, StringComparison.Ordinal));
@@ -76,7 +67,7 @@ public sealed class NotEnforcedSettingsTests
     public void Find_NotEnforcedField_IsNotALoaderWarningSoTheFileStaysClean()
     {
         // Act
-        var result = Parse(OneServer("""{ "command": ["x"], "security_profile": { "allowed_operations": ["read"] } }"""));
+        var result = Parse(OneServer("""{ "command": ["x"], "security_profile": { "rate_limit": 5, "allowed_operations": ["read"] } }"""));
 
         // Assert
         Assert.True(result.IsValid);
@@ -88,7 +79,7 @@ public sealed class NotEnforcedSettingsTests
     public void LogAll_TwoNotices_LogsEachOnceAsAWarningWithItsEvent()
     {
         // Arrange
-        var configuration = Parse(OneServer("""{ "command": ["x"], "security_profile": { "allowed_operations": ["read"], "rate_limit": 10 } }""", "fs")).Configuration!;
+        var configuration = Parse(OneServer("""{ "command": ["x"], "security_profile": { "risk_level": "low", "allowed_operations": ["read"], "rate_limit": 10 } }""", "fs")).Configuration!;
         var logger = new RecordingLogger();
 
         // Act
@@ -97,7 +88,7 @@ public sealed class NotEnforcedSettingsTests
         // Assert
         Assert.Equal(
             [
-                (LogLevel.Warning, "ConfigurationNotEnforced", "servers.fs.security_profile.allowed_operations is accepted but not enforced yet (the policy engine is a later release); nothing is restricted by it"),
+                (LogLevel.Warning, "ConfigurationNotEnforced", "servers.fs.security_profile.risk_level is accepted but not enforced yet (risk scoring is a later release); nothing is scored or refused by it"),
                 (LogLevel.Warning, "ConfigurationNotEnforced", "servers.fs.security_profile.rate_limit is accepted but not enforced yet (rate and concurrency limits are a later release); nothing is limited by it"),
             ],
             logger.Entries);

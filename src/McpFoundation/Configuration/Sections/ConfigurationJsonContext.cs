@@ -16,4 +16,5 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(ServerSection))]
 [JsonSerializable(typeof(SecurityProfileSection))]
 [JsonSerializable(typeof(ApprovalSection))]
+[JsonSerializable(typeof(ToolProfileSection))]
 internal sealed partial class ConfigurationJsonContext : JsonSerializerContext;

@@ -17,4 +17,30 @@ internal sealed record SecurityProfileSection
     public int? RateLimit { get; init; }
 
     public bool? RequireAuthentication { get; init; }
+
+    public IReadOnlyList<string>? AllowedPaths { get; init; }
+
+    public IReadOnlyList<string>? AllowedHosts { get; init; }
+
+    public bool? AllowPrivateNetwork { get; init; }
+
+    public IReadOnlyList<string>? AllowedSchemes { get; init; }
+
+    public IReadOnlyDictionary<string, ToolProfileSection>? Tools { get; init; }
+
+    public int? MaxArgumentBytes { get; init; }
+
+    public int? MaxStringLength { get; init; }
+
+    public int? MaxArgumentDepth { get; init; }
+}
+
+/// <summary>One entry of a <c>security_profile.tools</c> object as written. Validated by <see cref="ToolProfileSectionValidator"/>.</summary>
+internal sealed record ToolProfileSection
+{
+    public string? Operation { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Arguments { get; init; }
+
+    public bool? AllowShell { get; init; }
 }

@@ -149,7 +149,7 @@ internal sealed class ServerSectionValidator : SectionValidator<ServerSection>
                     return inherit is { } flag ? JsonValue.Create(flag) : null;
                 },
                 () => new JsonObject { ["examples"] = new JsonArray(false) }),
-            ["security_profile"] = FieldRule.Section("Limits meant for this server; NOT ENFORCED YET (see docs/configuration.md).", _profile),
+            ["security_profile"] = FieldRule.Section("Limits the gateway enforces on this server's tool calls (see docs/security-profile.md).", _profile),
         };
     }
 

@@ -21,4 +21,10 @@ internal sealed record SettingsSection
     public double? EmergencyStopTimeout { get; init; }
 
     public int? AuditLogRetention { get; init; }
+
+    public int? MaxArgumentBytes { get; init; }
+
+    public int? MaxStringLength { get; init; }
+
+    public int? MaxArgumentDepth { get; init; }
 }

@@ -20,11 +20,20 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
     internal const string StrictValidationVariable = "MCP_ENABLE_STRICT_VALIDATION";
     internal const string EmergencyStopTimeoutVariable = "MCP_EMERGENCY_STOP_TIMEOUT";
     internal const string AuditLogRetentionVariable = "MCP_AUDIT_LOG_RETENTION";
+    internal const string MaxArgumentBytesVariable = "MCP_MAX_ARGUMENT_BYTES";
+    internal const string MaxStringLengthVariable = "MCP_MAX_STRING_LENGTH";
+    internal const string MaxArgumentDepthVariable = "MCP_MAX_ARGUMENT_DEPTH";
 
     internal const int MaxServersLimit = 1000;
     internal const double MaxHealthCheckIntervalSeconds = 86400;
     internal const double MaxEmergencyStopTimeoutSeconds = 300;
     internal const int MaxAuditLogRetentionDays = 3650;
+
+    /// <summary>The largest value of <c>max_argument_bytes</c> and <c>max_string_length</c> (64 MiB), here and in a <c>security_profile</c>.</summary>
+    internal const int MaxArgumentBytesLimit = 64 * 1024 * 1024;
+
+    /// <summary>The largest value of <c>max_argument_depth</c>, here and in a <c>security_profile</c>.</summary>
+    internal const int MaxArgumentDepthLimit = 256;
 
     private const string LogLevelChoices = "TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or NONE";
 
@@ -133,6 +142,24 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
             FieldRule.WholeNumber($"Days audit records are kept (default 30). {AuditLogRetentionVariable}.", 1, MaxAuditLogRetentionDays, 30),
             (text, s) => TryParseWhole(text, 1, MaxAuditLogRetentionDays, out var value) ? s with { AuditLogRetention = value } : null,
             $"must be a whole number of days from 1 to {MaxAuditLogRetentionDays}, e.g. {AuditLogRetentionVariable}=30"),
+        new(
+            "max_argument_bytes",
+            MaxArgumentBytesVariable,
+            FieldRule.WholeNumber($"The largest size in UTF-8 bytes of one call's arguments (default 1048576, 1 MiB); a larger call is refused. {MaxArgumentBytesVariable}.", 1, MaxArgumentBytesLimit, 1048576),
+            (text, s) => TryParseWhole(text, 1, MaxArgumentBytesLimit, out var value) ? s with { MaxArgumentBytes = value } : null,
+            $"must be a whole number of bytes from 1 to {MaxArgumentBytesLimit}, e.g. {MaxArgumentBytesVariable}=1048576"),
+        new(
+            "max_string_length",
+            MaxStringLengthVariable,
+            FieldRule.WholeNumber($"The largest length in characters of one string in a call's arguments (default 262144, 256 KiB). {MaxStringLengthVariable}.", 1, MaxArgumentBytesLimit, 262144),
+            (text, s) => TryParseWhole(text, 1, MaxArgumentBytesLimit, out var value) ? s with { MaxStringLength = value } : null,
+            $"must be a whole number of characters from 1 to {MaxArgumentBytesLimit}, e.g. {MaxStringLengthVariable}=262144"),
+        new(
+            "max_argument_depth",
+            MaxArgumentDepthVariable,
+            FieldRule.WholeNumber($"The deepest nesting of arrays and objects in a call's arguments (default 32). {MaxArgumentDepthVariable}.", 1, MaxArgumentDepthLimit, 32),
+            (text, s) => TryParseWhole(text, 1, MaxArgumentDepthLimit, out var value) ? s with { MaxArgumentDepth = value } : null,
+            $"must be a whole number from 1 to {MaxArgumentDepthLimit}, e.g. {MaxArgumentDepthVariable}=32"),
     ];
 
     /// <summary>Gets the variables the gateway reads, in the order they are applied.</summary>
@@ -185,6 +212,9 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
             EnableStrictValidation = section.EnableStrictValidation ?? defaults.EnableStrictValidation,
             EmergencyStopTimeout = Seconds(section.EmergencyStopTimeout) ?? defaults.EmergencyStopTimeout,
             AuditLogRetentionDays = section.AuditLogRetention ?? defaults.AuditLogRetentionDays,
+            MaxArgumentBytes = section.MaxArgumentBytes ?? defaults.MaxArgumentBytes,
+            MaxStringLength = section.MaxStringLength ?? defaults.MaxStringLength,
+            MaxArgumentDepth = section.MaxArgumentDepth ?? defaults.MaxArgumentDepth,
         };
     }
 
