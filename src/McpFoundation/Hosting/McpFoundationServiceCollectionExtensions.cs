@@ -4,6 +4,9 @@ using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
+using McpFoundation.Security.Approval;
+using McpFoundation.Security.Arguments;
+using McpFoundation.Security.Policy;
 using McpFoundation.Sessions;
 using McpFoundation.Telemetry;
 using McpFoundation.Tools;
@@ -39,7 +42,20 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
-        services.TryAddSingleton<OperationPipeline>();
+        // The policy: its filter runs first when the configuration has a policy (or an enforceable security_profile).
+        // The argument inspector and the approval broker are placeholders that the real ones replace.
+        services.TryAddSingleton<IArgumentInspector, NoArgumentChecks>();
+        services.TryAddSingleton<IApprovalBroker, ApprovalUnavailableBroker>();
+        services.TryAddSingleton<PolicyService>();
+        services.TryAddSingleton<IPolicyService>(static sp => sp.GetRequiredService<PolicyService>());
+        services.TryAddSingleton<SecurityViolations>();
+        services.TryAddSingleton<PolicyFilter>();
+        services.TryAddSingleton(static sp => new OperationPipeline(
+            PolicyInstallation.Filters(sp),
+            sp.GetRequiredService<OperationRegistry>(),
+            sp.GetRequiredService<GatewayMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<OperationPipeline>>()));
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<ClientBridge>();
         services.TryAddSingleton(static sp => new ServerManager(
@@ -67,7 +83,9 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<ServerManager>(),
             sp.GetRequiredService<ToolRegistry>(),
             sp.GetRequiredService<CatalogueNotifier>(),
-            sp.GetRequiredService<OperationRegistry>()));
+            sp.GetRequiredService<OperationRegistry>(),
+            sp.GetRequiredService<IPolicyService>(),
+            sp.GetRequiredService<SecurityViolations>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
 
         // MCP_LOG_LEVEL (settings.log_level) sets the level of the gateway's own categories, McpFoundation.*

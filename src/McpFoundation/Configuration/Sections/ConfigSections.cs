@@ -13,11 +13,14 @@ internal static class ConfigSections
 
     public static ServersSection Servers { get; } = new(new ServerSectionValidator(new SecurityProfileSectionValidator()));
 
+    public static Security.Policy.PolicySectionValidator Policy { get; } = new();
+
     /// <summary>Gets every top-level section, in reading order (which is also the order of their errors).</summary>
     public static IReadOnlyList<IConfigSection> All { get; } =
     [
         Settings,
         Namespacing,
         Servers,
+        Policy, // after servers: its rules are checked against the configured servers.
     ];
 }

@@ -15,4 +15,10 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(SettingsSection))]
 [JsonSerializable(typeof(ServerSection))]
 [JsonSerializable(typeof(SecurityProfileSection))]
+[JsonSerializable(typeof(Security.Policy.PolicySection))]
+[JsonSerializable(typeof(Security.Policy.PolicyRuleSection))]
+[JsonSerializable(typeof(Security.Policy.PolicyWhenSection))]
+[JsonSerializable(typeof(Security.Policy.PolicyPathConditionSection))]
+[JsonSerializable(typeof(Security.Policy.PolicyUrlConditionSection))]
+[JsonSerializable(typeof(Security.Policy.PolicyArgumentConditionSection))]
 internal sealed partial class ConfigurationJsonContext : JsonSerializerContext;
