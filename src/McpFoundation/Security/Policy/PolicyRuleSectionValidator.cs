@@ -31,6 +31,9 @@ internal sealed class PolicyRuleSectionValidator : SectionValidator<PolicyRuleSe
             $"must be a non-empty string, e.g. {itemExample}")),
         () => new JsonObject { ["items"] = new JsonObject { ["type"] = "string", ["minLength"] = 1 }, ["examples"] = JsonNode.Parse("[" + example + "]") });
 
+    /// <summary>A required field's rule whose invalid value binds as an empty string, so that it is not reported as missing too.</summary>
+    private static FieldRule Reported(FieldRule rule) => new(rule.Description, (value, field) => rule.Read(value, field) ?? JsonValue.Create(string.Empty), () => rule.SchemaOverride() ?? []);
+
     protected override IReadOnlyDictionary<string, FieldRule> CreateFields() => new Dictionary<string, FieldRule>(StringComparer.Ordinal)
     {
         ["id"] = new FieldRule(
@@ -40,18 +43,18 @@ internal sealed class PolicyRuleSectionValidator : SectionValidator<PolicyRuleSe
                 if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
                 {
                     field.Reader.Diagnostics.Error(field.Path, "must be a non-empty string naming the rule, e.g. \"id\": \"no-etc\"");
-                    return null;
+                    return JsonValue.Create(string.Empty); // reported: not "missing" too.
                 }
 
                 return JsonValue.Create(value.GetString()!.Trim());
             },
             static () => new JsonObject { ["minLength"] = 1, ["pattern"] = "\\S", ["examples"] = new JsonArray("no-etc") }),
-        ["effect"] = FieldRule.Choice(
+        ["effect"] = Reported(FieldRule.Choice(
             "What the rule decides: allow, deny (always wins, whatever the order) or ask (the caller approves the exact call; beats allow).",
             ["allow", "deny", "ask"],
-            "must be \"allow\", \"deny\" or \"ask\", e.g. \"effect\": \"deny\""),
+            "must be \"allow\", \"deny\" or \"ask\", e.g. \"effect\": \"deny\"")),
         ["description"] = new FieldRule(
-            "What the rule is for (shown by mcpf policy test and in logs).",
+            "What the rule is for (quoted in its denials).",
             static (value, field) =>
             {
                 if (value.ValueKind != JsonValueKind.String)
