@@ -37,8 +37,8 @@ internal readonly record struct PolicyMatch(PolicyEffect Effect, int Rule, int D
 /// <summary>
 /// A <see cref="PolicyDefinition"/> compiled once per configuration snapshot. A lookup does not scan all rules: the
 /// rules that name targets are indexed per kind (tool, prompt, resource) by exact name when every glob is a literal,
-/// else by server (the <c>server__</c> prefix of their globs, or their <c>servers</c>), else kept in a short list of
-/// wildcard rules; rules that name no target are indexed by server or kept in a general list. Each candidate is then
+/// else by the literal prefix of their globs (<c>fs__read_</c> of <c>fs__read_*</c>; a lookup tries each distinct
+/// prefix length of the name), else by their <c>servers</c>, else kept in a short list of wildcard rules (<c>*send*</c>); rules that name no target are indexed by server or kept in a general list. Each candidate is then
 /// checked with its precomputed category mask, server and user sets, globs and conditions. An explicit deny wins
 /// whatever the order, ask beats allow; the deciding rule is the first (in file order) of the winning effect.
 /// Allocates nothing on the path of a decision without conditions.
@@ -73,7 +73,7 @@ internal sealed class CompiledPolicy
     }
 
     /// <summary>Gets a policy with no rules that allows everything (no <c>policy</c> section).</summary>
-    public static CompiledPolicy AllowAll { get; } = Compile(new PolicyDefinition(), ToolNamespacing.Prefix);
+    public static CompiledPolicy AllowAll { get; } = Compile(new PolicyDefinition());
 
     public PolicyDefinition Definition { get; }
 
@@ -87,13 +87,13 @@ internal sealed class CompiledPolicy
     public PolicyRule RuleAt(int index) => _rules[index].Source;
 
     /// <summary>Compiles a definition.</summary>
-    public static CompiledPolicy Compile(PolicyDefinition definition, ToolNamespacing namespacing)
+    public static CompiledPolicy Compile(PolicyDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var rules = definition.Rules.Select(static (r, i) => new CompiledRule(r, i)).ToArray();
-        var tools = new IndexBuilder(namespacing);
-        var prompts = new IndexBuilder(namespacing);
-        var resources = new IndexBuilder(ToolNamespacing.None); // URIs have no server prefix.
+        var tools = new IndexBuilder();
+        var prompts = new IndexBuilder();
+        var resources = new IndexBuilder();
         var generalByServer = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var general = new List<int>();
         foreach (var rule in rules)
@@ -209,9 +209,25 @@ internal sealed class CompiledPolicy
         var index = IndexOf(subject.Kind);
         if (index is not null)
         {
-            if (subject.Target is { } target && index.Exact.TryGetValue(target, out var exact))
+            if (subject.Target is { } target)
             {
-                ScanList(exact, in subject, ref state);
+                if (index.Exact.TryGetValue(target, out var exact))
+                {
+                    ScanList(exact, in subject, ref state);
+                }
+
+                foreach (var length in index.PrefixLengths)
+                {
+                    if (length > target.Length)
+                    {
+                        break;
+                    }
+
+                    if (index.ByPrefix.TryGetValue(target.AsSpan(0, length), out var byPrefix))
+                    {
+                        ScanList(byPrefix, in subject, ref state);
+                    }
+                }
             }
 
             if (subject.ServerId is { } server && index.ByServer.TryGetValue(server, out var byServer))
@@ -247,9 +263,20 @@ internal sealed class CompiledPolicy
         var index = IndexOf(subject.Kind);
         if (index is not null)
         {
-            if (subject.Target is { } target && index.Exact.TryGetValue(target, out var exact))
+            if (subject.Target is { } target)
             {
-                yield return exact;
+                if (index.Exact.TryGetValue(target, out var exact))
+                {
+                    yield return exact;
+                }
+
+                foreach (var length in index.PrefixLengths)
+                {
+                    if (length <= target.Length && index.ByPrefix.TryGetValue(target.AsSpan(0, length), out var byPrefix))
+                    {
+                        yield return byPrefix;
+                    }
+                }
             }
 
             if (subject.ServerId is { } server && index.ByServer.TryGetValue(server, out var byServer))
@@ -311,12 +338,26 @@ internal sealed class CompiledPolicy
         }
     }
 
-    private sealed record TargetIndex(Dictionary<string, int[]> Exact, Dictionary<string, int[]> ByServer, int[] Other);
+    private sealed class TargetIndex(Dictionary<string, int[]> exact, Dictionary<string, int[]> byPrefix, Dictionary<string, int[]> byServer, int[] other)
+    {
+        public Dictionary<string, int[]> Exact { get; } = exact;
+
+        /// <summary>Gets the rules by the literal prefix of their globs (looked up with spans of the name: no allocation).</summary>
+        public Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> ByPrefix { get; } = byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        /// <summary>Gets the distinct lengths of the prefixes, ascending.</summary>
+        public int[] PrefixLengths { get; } = [.. byPrefix.Keys.Select(static k => k.Length).Distinct().Order()];
+
+        public Dictionary<string, int[]> ByServer { get; } = byServer;
+
+        public int[] Other { get; } = other;
+    }
 
     /// <summary>Puts each rule in exactly one bucket group of a kind, so that a lookup meets each rule at most once.</summary>
-    private sealed class IndexBuilder(ToolNamespacing namespacing)
+    private sealed class IndexBuilder
     {
         private readonly Dictionary<string, List<int>> _exact = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<int>> _byPrefix = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<int>> _byServer = new(StringComparer.Ordinal);
         private readonly List<int> _other = [];
 
@@ -337,6 +378,21 @@ internal sealed class CompiledPolicy
                 return;
             }
 
+            // Every glob has a literal prefix: index by the shortest ones (no kept prefix is a prefix of another, so a
+            // name meets the rule through at most one of them).
+            var prefixes = globs.Select(static g => PolicyGlob.LiteralPrefix(g).ToString()).ToArray();
+            if (prefixes.All(static p => p.Length > 0))
+            {
+                var minimal = prefixes.Distinct(StringComparer.Ordinal)
+                    .Where(p => !prefixes.Any(q => q.Length < p.Length && p.StartsWith(q, StringComparison.Ordinal)));
+                foreach (var prefix in minimal)
+                {
+                    CompiledPolicy.Add(_byPrefix, prefix, index);
+                }
+
+                return;
+            }
+
             if (servers is not null)
             {
                 foreach (var server in servers.Distinct(StringComparer.Ordinal))
@@ -347,27 +403,9 @@ internal sealed class CompiledPolicy
                 return;
             }
 
-            var prefixes = namespacing == ToolNamespacing.Prefix ? globs.Select(ServerOf).ToArray() : [];
-            if (prefixes.Length > 0 && prefixes.All(static p => p is not null))
-            {
-                foreach (var server in prefixes.Distinct(StringComparer.Ordinal))
-                {
-                    CompiledPolicy.Add(_byServer, server!, index);
-                }
-
-                return;
-            }
-
             _other.Add(index);
         }
 
-        public TargetIndex Build() => new(Freeze(_exact), Freeze(_byServer), _other.Count == 0 ? None : [.. _other]);
-
-        private static string? ServerOf(string glob)
-        {
-            var literal = PolicyGlob.LiteralPrefix(glob);
-            var separator = literal.IndexOf("__", StringComparison.Ordinal);
-            return separator > 0 ? literal[..separator].ToString() : null;
-        }
+        public TargetIndex Build() => new(Freeze(_exact), Freeze(_byPrefix), Freeze(_byServer), _other.Count == 0 ? None : [.. _other]);
     }
 }

@@ -57,7 +57,7 @@ internal sealed partial class PolicyService : IPolicyService
     /// <summary>Compiles the <c>policy</c> section of a configuration; a policy that allows everything when it has none.</summary>
     public static CompiledPolicy Compile(GatewayConfiguration configuration) =>
         configuration.GetSection<PolicyDefinition>(ConfigSectionsKey) is { } definition
-            ? CompiledPolicy.Compile(definition, configuration.Namespacing)
+            ? CompiledPolicy.Compile(definition)
             : CompiledPolicy.AllowAll;
 
     private const string ConfigSectionsKey = "policy";
