@@ -3,6 +3,7 @@ using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
+using McpFoundation.Security.Policy;
 using McpFoundation.Tools;
 using McpFoundation.Servers;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,16 +22,21 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     private readonly CatalogueNotifier _notifier;
     private readonly OperationRegistry _operations;
     private readonly ConfigurationReloader _reloader;
+    private readonly IPolicyService _policy;
+    private readonly SecurityViolations _violations;
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ServiceProvider? _ownedServices;
     private bool _initialized;
     private bool _disposed;
 
-    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader)
+    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader, IPolicyService policy, SecurityViolations violations)
     {
         _reloader = reloader;
         _operations = operations;
+        _policy = policy;
+        _violations = violations;
+        _violations.Sender = this;
         _configuration = configuration;
         ServerManager = serverManager;
         ToolRegistry = toolRegistry;
@@ -113,6 +119,28 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     /// <returns>The result, or the error, as a value.</returns>
     public ValueTask<ToolCallOutcome> ExecuteToolAsync(string toolName, IReadOnlyDictionary<string, JsonElement>? arguments = null, string? userId = null, CancellationToken cancellationToken = default) =>
         ToolRegistry.ExecuteToolAsync(toolName, arguments, userId, cancellationToken);
+
+    /// <summary>
+    /// Raised for every denial by the policy (an explicit deny, the default, an argument check, a refused or unavailable
+    /// approval) and, in shadow mode, for what would have been denied (<see cref="SecurityViolationEventArgs.IsShadow"/>);
+    /// the seed's <c>security_violation</c>. Raised on the gateway's event worker, never on a request thread.
+    /// </summary>
+    public event EventHandler<SecurityViolationEventArgs>? SecurityViolation
+    {
+        add => _violations.Raised += value;
+        remove => _violations.Raised -= value;
+    }
+
+    /// <summary>
+    /// Decides whether an operation may go on, on its canonical arguments (the seed's <c>validate_operation</c>): the
+    /// same code the pipeline's policy filter runs. Nothing is sent anywhere and no event is raised.
+    /// </summary>
+    /// <param name="category">The operation's category.</param>
+    /// <param name="context">The operation (its target, arguments and user).</param>
+    /// <param name="cancellationToken">Cancels the decision (then it is a deny).</param>
+    /// <returns>The decision: <see cref="PolicyDecision.IsValid"/>, the validation errors, the deciding rules.</returns>
+    public ValueTask<PolicyDecision> ValidateOperationAsync(OperationCategory category, OperationContext context, CancellationToken cancellationToken = default) =>
+        _policy.ValidateOperationAsync(category, context, cancellationToken);
 
     /// <summary>
     /// Lists every operation in the gateway right now, from entering the pipeline to its outcome: client requests,

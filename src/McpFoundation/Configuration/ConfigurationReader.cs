@@ -226,12 +226,18 @@ internal sealed class ConfigurationReader
 
             if (section == ConfigSections.Servers)
             {
-                sections[section] = ReadServersSection(servers, claudeServers, context);
+                var read = ReadServersSection(servers, claudeServers, context);
+                sections[section] = read;
+                context.Servers = (IReadOnlyDictionary<string, ServerDefinition>)read!;
                 continue;
             }
 
             context.Key = section.Key;
             sections[section] = section.Read(Value(values, section.Key), context);
+            if (section == ConfigSections.Namespacing)
+            {
+                context.Namespacing = (ToolNamespacing)sections[section]!;
+            }
         }
 
         return new GatewayConfiguration

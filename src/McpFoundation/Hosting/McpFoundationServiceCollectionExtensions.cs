@@ -6,6 +6,7 @@ using McpFoundation.Pipeline;
 using McpFoundation.Routing;
 using McpFoundation.Security.Approval;
 using McpFoundation.Security.Arguments;
+using McpFoundation.Security.Policy;
 using McpFoundation.Sessions;
 using McpFoundation.Telemetry;
 using McpFoundation.Tools;
@@ -41,7 +42,18 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
-        services.TryAddSingleton<OperationPipeline>();
+        // The policy: its filter runs first when the configuration has a policy (or an enforceable security_profile).
+        // The argument inspector and the approval broker are placeholders that the real ones replace.
+        services.TryAddSingleton<PolicyService>();
+        services.TryAddSingleton<IPolicyService>(static sp => sp.GetRequiredService<PolicyService>());
+        services.TryAddSingleton<SecurityViolations>();
+        services.TryAddSingleton<PolicyFilter>();
+        services.TryAddSingleton(static sp => new OperationPipeline(
+            PolicyInstallation.Filters(sp),
+            sp.GetRequiredService<OperationRegistry>(),
+            sp.GetRequiredService<GatewayMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<OperationPipeline>>()));
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<ClientBridge>();
         services.TryAddSingleton(static sp => new ServerManager(
@@ -77,7 +89,9 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<ToolRegistry>(),
             sp.GetRequiredService<CatalogueNotifier>(),
             sp.GetRequiredService<OperationRegistry>(),
-            sp.GetRequiredService<ConfigurationReloader>()));
+            sp.GetRequiredService<ConfigurationReloader>(),
+            sp.GetRequiredService<IPolicyService>(),
+            sp.GetRequiredService<SecurityViolations>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
 

@@ -57,6 +57,24 @@ public sealed partial class ToolRegistry
         return ValueTask.FromResult(tools);
     }
 
+    /// <summary>
+    /// Builds the context a call of <paramref name="toolName"/> would have, resolved exactly as the fronts resolve it
+    /// (tool definition, server, profile), without running anything: to ask
+    /// <c>McpSecurityIntegration.ValidateOperationAsync</c> what the gateway would decide (<c>mcpf policy test</c>).
+    /// </summary>
+    /// <param name="toolName">The exposed tool name.</param>
+    /// <param name="arguments">The call's arguments.</param>
+    /// <param name="user">The caller; an anonymous principal when null.</param>
+    /// <returns>The context; <see cref="OperationContext.IsResolved"/> is false when the name names no available tool.</returns>
+    public OperationContext CreateToolCallContext(string toolName, IReadOnlyDictionary<string, JsonElement>? arguments, System.Security.Claims.ClaimsPrincipal? user = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(toolName);
+        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall) { User = user ?? new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity()) };
+        _router.ResolveTool(context, toolName);
+        context.SetClientArguments(arguments);
+        return context;
+    }
+
     /// <summary>Executes a tool through the gateway's pipeline, on behalf of a user (the seed's <c>execute_tool</c>).</summary>
     /// <param name="toolName">The exposed tool name, as <see cref="ListAvailableToolsAsync"/> lists it.</param>
     /// <param name="arguments">The tool's arguments.</param>

@@ -13,6 +13,8 @@ internal static class ConfigSections
 
     public static ServersSection Servers { get; } = new(new ServerSectionValidator(new SecurityProfileSectionValidator()));
 
+    public static Security.Policy.PolicySectionValidator Policy { get; } = new();
+
     public static ApprovalSectionValidator Approval { get; } = new();
 
     /// <summary>Gets every top-level section, in reading order (which is also the order of their errors).</summary>
@@ -21,6 +23,7 @@ internal static class ConfigSections
         Settings,
         Namespacing,
         Servers,
+        Policy, // after servers: its rules are checked against the configured servers.
         Approval,
     ];
 }

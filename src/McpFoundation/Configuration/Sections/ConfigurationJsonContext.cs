@@ -17,4 +17,10 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(SecurityProfileSection))]
 [JsonSerializable(typeof(ApprovalSection))]
 [JsonSerializable(typeof(ToolProfileSection))]
+[JsonSerializable(typeof(Security.Policy.PolicySection))]
+[JsonSerializable(typeof(Security.Policy.PolicyRuleSection))]
+[JsonSerializable(typeof(Security.Policy.PolicyWhenSection))]
+[JsonSerializable(typeof(Security.Policy.PolicyPathConditionSection))]
+[JsonSerializable(typeof(Security.Policy.PolicyUrlConditionSection))]
+[JsonSerializable(typeof(Security.Policy.PolicyArgumentConditionSection))]
 internal sealed partial class ConfigurationJsonContext : JsonSerializerContext;

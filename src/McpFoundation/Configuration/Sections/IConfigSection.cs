@@ -38,6 +38,12 @@ internal sealed class SectionReadContext
     /// <summary>Gets the gateway-wide settings (after <c>MCP_*</c> overrides); read before every other section.</summary>
     public GatewaySettings Settings { get; set; } = new();
 
+    /// <summary>Gets the servers, once the <c>servers</c> section is read (sections after it in <see cref="ConfigSections.All"/> see them).</summary>
+    public IReadOnlyDictionary<string, ServerDefinition> Servers { get; set; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, ServerDefinition>.Empty;
+
+    /// <summary>Gets how tools are named, once the <c>namespacing</c> section is read.</summary>
+    public ToolNamespacing Namespacing { get; set; } = ToolNamespacing.Prefix;
+
     /// <summary>Gets the key the value was found under (the section's key, or an alias such as <c>mcpServers</c>).</summary>
     public string Key { get; set; } = string.Empty;
 }
