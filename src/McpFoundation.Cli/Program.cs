@@ -73,6 +73,7 @@ internal static class Program
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(CallCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(PolicyCommand.Create());
         return root;
     }
 }

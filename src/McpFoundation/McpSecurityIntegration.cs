@@ -22,6 +22,7 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     private readonly CatalogueNotifier _notifier;
     private readonly OperationRegistry _operations;
     private readonly ConfigurationReloader _reloader;
+    private readonly PolicyListNotifier _policyLists;
     private readonly IPolicyService _policy;
     private readonly SecurityViolations _violations;
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
@@ -30,8 +31,9 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     private bool _initialized;
     private bool _disposed;
 
-    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader, IPolicyService policy, SecurityViolations violations)
+    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader, IPolicyService policy, SecurityViolations violations, PolicyListNotifier policyLists)
     {
+        _policyLists = policyLists;
         _reloader = reloader;
         _operations = operations;
         _policy = policy;
@@ -195,6 +197,7 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
         _started.TrySetCanceled(); // requests held for a start that will not finish now.
         await ServerManager.DisposeAsync();
         _notifier.Dispose();
+        _policyLists.Dispose();
         if (_ownedServices is not null)
         {
             await _ownedServices.DisposeAsync();

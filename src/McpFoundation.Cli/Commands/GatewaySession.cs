@@ -12,7 +12,11 @@ internal static class GatewaySession
     /// Makes a <c>list</c> verb (with <c>--config</c> and <c>--json</c>) whose action runs on a started gateway;
     /// an invalid configuration exits 2 before <paramref name="run"/> is called.
     /// </summary>
-    public static Command CreateListCommand(string description, Func<McpSecurityIntegration, bool, CancellationToken, Task<int>> run)
+    public static Command CreateListCommand(string description, Func<McpSecurityIntegration, bool, CancellationToken, Task<int>> run) =>
+        CreateListCommand(description, (gateway, json, _, cancellationToken) => run(gateway, json, cancellationToken));
+
+    /// <summary>Makes a <c>list</c> verb whose action also reads options the caller adds to it (from the parse result).</summary>
+    public static Command CreateListCommand(string description, Func<McpSecurityIntegration, bool, ParseResult, CancellationToken, Task<int>> run)
     {
         Option<string> configOption = CommonOptions.Config();
         Option<bool> jsonOption = CommonOptions.Json();
@@ -24,7 +28,7 @@ internal static class GatewaySession
         list.SetAction(async (parseResult, cancellationToken) =>
         {
             await using McpSecurityIntegration? gateway = await StartAsync(parseResult.GetValue(configOption)!, cancellationToken);
-            return gateway is null ? ExitCodes.BadInput : await run(gateway, parseResult.GetValue(jsonOption), cancellationToken);
+            return gateway is null ? ExitCodes.BadInput : await run(gateway, parseResult.GetValue(jsonOption), parseResult, cancellationToken);
         });
         return list;
     }

@@ -10,9 +10,15 @@ internal static class ToolsCommand
     public static Command Create()
     {
         var tools = new Command("tools", "Inspect the tools the gateway exposes.");
-        Command list = GatewaySession.CreateListCommand("Connect to every configured server and list the tools the gateway exposes, with their exposed names.", static async (gateway, json, cancellationToken) =>
+        var userOption = new Option<string?>("--user", "-u") { Description = "List only what this user may call under the policy (the view its tools/list gets).", HelpName = "ID" };
+        var roleOption = new Option<string[]>("--role", "-r") { Description = "A role of that user (repeatable), matched by rules' \"role:<r>\" users.", HelpName = "ROLE" };
+        Command list = GatewaySession.CreateListCommand("Connect to every configured server and list the tools the gateway exposes, with their exposed names; with --user, as that user's tools/list shows them.", async (gateway, json, parseResult, cancellationToken) =>
         {
-            IReadOnlyList<ToolInfo> available = await gateway.ToolRegistry.ListAvailableToolsAsync(cancellationToken);
+            string? user = parseResult.GetValue(userOption);
+            string[] roles = parseResult.GetValue(roleOption) ?? [];
+            IReadOnlyList<ToolInfo> available = user is null && roles.Length == 0
+                ? await gateway.ToolRegistry.ListAvailableToolsAsync(cancellationToken)
+                : await gateway.ToolRegistry.ListAvailableToolsAsync(PolicyCommand.Caller(user, roles), cancellationToken);
             if (json)
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(
@@ -32,6 +38,8 @@ internal static class ToolsCommand
 
             return ExitCodes.Success;
         });
+        list.Options.Add(userOption);
+        list.Options.Add(roleOption);
         tools.Subcommands.Add(list);
         return tools;
     }

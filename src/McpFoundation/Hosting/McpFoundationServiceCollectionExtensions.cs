@@ -48,6 +48,8 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<IPolicyService>(static sp => sp.GetRequiredService<PolicyService>());
         services.TryAddSingleton<SecurityViolations>();
         services.TryAddSingleton<PolicyFilter>();
+        services.TryAddSingleton<CallerCatalogueFilter>();
+        services.TryAddSingleton<PolicyListNotifier>();
         services.TryAddSingleton(static sp => new OperationPipeline(
             PolicyInstallation.Filters(sp),
             sp.GetRequiredService<OperationRegistry>(),
@@ -91,7 +93,8 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<OperationRegistry>(),
             sp.GetRequiredService<ConfigurationReloader>(),
             sp.GetRequiredService<IPolicyService>(),
-            sp.GetRequiredService<SecurityViolations>()));
+            sp.GetRequiredService<SecurityViolations>(),
+            sp.GetRequiredService<PolicyListNotifier>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
 

@@ -96,6 +96,10 @@ internal sealed partial class ClientBridge
         }
     }
 
+    /// <summary>Sends a notification without parameters (a <c>list_changed</c>) to one session; a failure is logged, not thrown.</summary>
+    public ValueTask NotifyAsync(ClientSession session, string method, CancellationToken cancellationToken = default) =>
+        SendQuietlyAsync(new NotificationRoute(method, null, method, session), null, cancellationToken);
+
     private async ValueTask ForwardLogMessageAsync(DownstreamServer server, JsonRpcNotification notification, CancellationToken cancellationToken)
     {
         if (notification.Params is not JsonObject parameters)

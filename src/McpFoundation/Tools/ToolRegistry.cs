@@ -58,6 +58,38 @@ public sealed partial class ToolRegistry
     }
 
     /// <summary>
+    /// Lists the tools as <paramref name="user"/> sees them: a <c>tools/list</c> through the pipeline, trimmed by the
+    /// policy exactly as the fronts trim it (<c>mcpf tools list --user</c>).
+    /// </summary>
+    /// <param name="user">The caller.</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The tools the caller may attempt, in catalogue order.</returns>
+    /// <exception cref="McpProtocolException">A filter refused the listing.</exception>
+    public async ValueTask<IReadOnlyList<ToolInfo>> ListAvailableToolsAsync(System.Security.Claims.ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var context = new OperationContext(OperationCategory.Discovery, RequestMethods.ToolsList) { User = user };
+        context.Resolve(RequestMethods.ToolsList, null, null, null);
+        GatewayCatalogue catalogue = _catalogue.Current;
+        PipelineResult<ListToolsResult> outcome = await _pipeline.ExecuteAsync(
+            context,
+            catalogue,
+            static (_, c, _) => ValueTask.FromResult(new ListToolsResult { Tools = [.. c.Tools] }),
+            cancellationToken);
+        if (!outcome.IsAllowed)
+        {
+            throw GatewayErrors.Refusal(outcome.Decision, context.CorrelationId);
+        }
+
+        var visible = outcome.Value!.Tools.Select(static t => t.Name).ToHashSet(StringComparer.Ordinal);
+        return
+        [
+            .. catalogue.ToolDetails.Where(d => visible.Contains(d.Tool.Name)).Select(static d => new ToolInfo(
+                d.Tool.Name, d.ServerId, d.DownstreamName, d.Tool.Title, d.Tool.Description, d.Tool.InputSchema, d.Tool.Annotations)),
+        ];
+    }
+
+    /// <summary>
     /// Builds the context a call of <paramref name="toolName"/> would have, resolved exactly as the fronts resolve it
     /// (tool definition, server, profile), without running anything: to ask
     /// <c>McpSecurityIntegration.ValidateOperationAsync</c> what the gateway would decide (<c>mcpf policy test</c>).
@@ -76,7 +108,7 @@ public sealed partial class ToolRegistry
     }
 
     /// <summary>Executes a tool through the gateway's pipeline, on behalf of a user (the seed's <c>execute_tool</c>).</summary>
-    /// <param name="toolName">The exposed tool name, as <see cref="ListAvailableToolsAsync"/> lists it.</param>
+    /// <param name="toolName">The exposed tool name, as <see cref="ListAvailableToolsAsync(CancellationToken)"/> lists it.</param>
     /// <param name="arguments">The tool's arguments.</param>
     /// <param name="userId">The user on whose behalf the call is made.</param>
     /// <param name="cancellationToken">Cancels the call; the server is told.</param>

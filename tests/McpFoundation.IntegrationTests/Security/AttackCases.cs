@@ -101,7 +101,8 @@ public sealed record AttackCase(string Name, string Tool, string Arguments, int[
         Deny("url-scheme-file", "fx__fetch_url", """{"url":"file:///etc/passwd"}""", null),
         Deny("url-scheme-gopher", "fx__fetch_url", """{"url":"gopher://93.184.216.34:70/_x"}""", null),
         Deny("url-userinfo-to-loopback", "fx__fetch_url", """{"url":"http://93.184.216.34@127.0.0.1/"}""", null),
-        Deny("url-double-at", "fx__fetch_url", """{"url":"http://a@evil.test@93.184.216.34/"}""", null),
+        // Not a URI at all: the inputSchema's format: uri refuses it first when strict validation is on.
+        new("url-double-at", "fx__fetch_url", """{"url":"http://a@evil.test@93.184.216.34/"}""", [GatewayErrorCodes.ArgumentsInvalid, Rejected], null),
         Deny("url-host-not-allowed", "fx__fetch_url", """{"url":"https://198.51.100.7/"}""", "allowed_hosts"),
         Deny("url-unresolvable", "fx__fetch_url", """{"url":"https://no-such-host.invalid/"}""", null),
 
@@ -128,7 +129,8 @@ public sealed record AttackCase(string Name, string Tool, string Arguments, int[
         new("policy-deny-etc", "web__read_file", """{"path":"/etc/passwd"}""", [Policy], "no-etc"),
         new("policy-deny-etc-dotdot", "web__read_file", """{"path":"/tmp/../etc/shadow"}""", [Policy], "no-etc"),
         new("policy-deny-etc-dot-segments", "web__read_file", """{"path":"/etc/./ssh/../passwd"}""", [Policy], "no-etc"),
-        new("policy-deny-etc-double-slash", "web__read_file", """{"path":"//etc//passwd"}""", [Policy], "no-etc"),
+        // A leading // is a network path to POSIX (implementation-defined): refused as such, or judged as /etc.
+        new("policy-deny-etc-double-slash", "web__read_file", """{"path":"//etc//passwd"}""", [Rejected, Policy], null),
         new("policy-deny-root", "web__list_directory", """{"path":"/root"}""", [Policy], "no-etc"),
         new("policy-deny-etc-encoded", "web__read_file", """{"path":"%2Fetc%2Fpasswd"}""", [Policy, Rejected], null),
         new("policy-deny-etc-fullwidth", "web__read_file", """{"path":"\uff0fetc\uff0fpasswd"}""", [Policy, Rejected], null),

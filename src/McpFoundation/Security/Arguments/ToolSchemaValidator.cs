@@ -60,7 +60,8 @@ internal sealed class ToolSchemaValidator
             foreach (var (keyword, message) in errors)
             {
                 var subject = argument.Length == 0 ? "The arguments" : $"Argument {argument}";
-                violations.Add(new ArgumentViolation(argument, Rule, Pipeline.GatewayErrorCodes.ArgumentsInvalid, $"{subject} of {tool.Name} do not match its input schema: {message} ({keyword})", "send arguments that match the tool's inputSchema (see tools/list)"));
+                var verb = argument.Length == 0 ? "do" : "does";
+                violations.Add(new ArgumentViolation(argument, Rule, Pipeline.GatewayErrorCodes.ArgumentsInvalid, $"{subject} of {tool.Name} {verb} not match its input schema: {message} ({keyword})", "send arguments that match the tool's inputSchema (see tools/list)"));
                 if (violations.Count == MaxReportedErrors)
                 {
                     return violations;

@@ -1,12 +1,13 @@
 using McpFoundation.Pipeline;
 using McpFoundation.Security.Approval;
+using McpFoundation.Security.Arguments;
 using Microsoft.Extensions.Logging;
 
 namespace McpFoundation.Security.Policy;
 
 /// <summary>
-/// The pipeline's policy step, installed first by <c>AddMcpFoundation</c> when the configuration has a <c>policy</c>
-/// (or an enforceable <c>security_profile</c> field): asks <see cref="PolicyService"/>, refuses a deny with the rule and
+/// The pipeline's policy step, installed first by <c>AddMcpFoundation</c> and active while the configuration has a
+/// <c>policy</c> or a <c>security_profile</c> (<see cref="PolicyService.IsEnforced"/>): asks <see cref="PolicyService"/>, refuses a deny with the rule and
 /// a hint, hands an ask to the <see cref="IApprovalBroker"/>, and in shadow mode logs what it would have refused and lets
 /// it pass. Every denial (and every shadow would-be denial) is raised as a <c>SecurityViolation</c> event. Categories
 /// the policy has nothing to say about pass at once. Its completion does nothing, so it never blocks.
@@ -21,7 +22,7 @@ internal sealed partial class PolicyFilter(PolicyService policy, IApprovalBroker
     public ValueTask<SecurityDecision> OnRequestAsync(OperationContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return policy.Current.Governs(context.Category) ? DecideAsync(context, cancellationToken) : ValueTask.FromResult(SecurityDecision.Allow);
+        return policy.IsEnforced && policy.Current.Governs(context.Category) ? DecideAsync(context, cancellationToken) : ValueTask.FromResult(SecurityDecision.Allow);
     }
 
     private async ValueTask<SecurityDecision> DecideAsync(OperationContext context, CancellationToken cancellationToken)
@@ -29,6 +30,17 @@ internal sealed partial class PolicyFilter(PolicyService policy, IApprovalBroker
         var decision = await policy.ValidateOperationAsync(context.Category, context, cancellationToken);
         var rule = decision.RuleIds.Count > 0 ? decision.RuleIds[0] : PolicyService.DefaultRule;
         var reason = decision.ValidationErrors.Count > 0 ? decision.ValidationErrors[0] : "The policy denies this operation.";
+        if ((decision.Effect != PolicyEffect.Deny || decision.IsShadow) && context.Arguments is { } sent)
+        {
+            // A path checked against allowed roots goes on in the canonical form the decision was about (the real
+            // path, symlinks resolved), so the server opens exactly that file; an approval is asked for that form too.
+            var checkedArguments = new ArgumentReport(decision.CheckedArguments, [], null);
+            if (checkedArguments.HasReplacements)
+            {
+                context.ReplaceArguments(checkedArguments.WithCanonicalArguments(sent), FilterName);
+            }
+        }
+
         switch (decision.Effect)
         {
             case PolicyEffect.Allow:

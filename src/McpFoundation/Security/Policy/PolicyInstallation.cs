@@ -1,16 +1,19 @@
 using McpFoundation.Configuration;
-using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpFoundation.Security.Policy;
 
-/// <summary>Decides whether the gateway's pipeline starts with the <see cref="PolicyFilter"/>, and builds the filter list.</summary>
+/// <summary>
+/// Builds the pipeline's filter list, the <see cref="PolicyFilter"/> first, and decides per configuration snapshot
+/// whether it has anything to enforce (<see cref="IsRequired"/>): the filter is always installed, so that a reload that
+/// adds the first policy or profile applies at once, and lets everything pass while the snapshot asks for nothing.
+/// </summary>
 internal static class PolicyInstallation
 {
     /// <summary>
-    /// Whether the configuration asks for the policy step: a <c>policy</c> section, or a server whose
-    /// <c>security_profile</c> sets a field the argument checks enforce.
+    /// Whether the configuration asks for the policy step: a <c>policy</c> section, or a server with a
+    /// <c>security_profile</c> (its argument checks: paths, hosts, private network, operations, extensions, limits).
     /// </summary>
     public static bool IsRequired(GatewayConfiguration configuration)
     {
@@ -22,8 +25,7 @@ internal static class PolicyInstallation
 
         foreach (var server in configuration.Servers.Values)
         {
-            if (server.SecurityProfile is { } profile
-                && (profile.AllowedOperations.Count > 0 || profile.AllowedFileExtensions.Count > 0 || profile.RequireAuthentication))
+            if (server.SecurityProfile is not null)
             {
                 return true;
             }
@@ -32,14 +34,9 @@ internal static class PolicyInstallation
         return false;
     }
 
-    /// <summary>The pipeline's filters: the policy filter first when required, then the ones added with <c>AddFilter</c>.</summary>
-    public static IEnumerable<IOperationFilter> Filters(IServiceProvider services)
-    {
-        var added = services.GetServices<IOperationFilter>();
-        return IsRequired(services.GetRequiredService<GatewayConfigurationProvider>().Current)
-            ? [services.GetRequiredService<PolicyFilter>(), .. added]
-            : added;
-    }
+    /// <summary>The pipeline's filters: the policy filter first, its list trimming next, then the ones added with <c>AddFilter</c>.</summary>
+    public static IEnumerable<IOperationFilter> Filters(IServiceProvider services) =>
+        [services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), .. services.GetServices<IOperationFilter>()];
 
     private const string ConfigSectionsPolicyKey = "policy";
 }

@@ -38,7 +38,17 @@ internal sealed partial class PolicyService : IPolicyService
     }
 
     /// <summary>Gets the policy compiled from the configuration snapshot in force (compiled once per snapshot).</summary>
-    public CompiledPolicy Current
+    public CompiledPolicy Current => Snapshot.Policy;
+
+    /// <summary>
+    /// Gets a value indicating whether the snapshot in force asks for the policy step at all (a <c>policy</c> section or a
+    /// server with a <c>security_profile</c>: <see cref="PolicyInstallation.IsRequired"/>); when not, the filter lets
+    /// everything pass without a decision, as a gateway without a policy always has. Read per snapshot, so a reload that
+    /// adds the first policy takes effect at once.
+    /// </summary>
+    public bool IsEnforced => Snapshot.Enforced;
+
+    private Compiled Snapshot
     {
         get
         {
@@ -46,11 +56,11 @@ internal sealed partial class PolicyService : IPolicyService
             var compiled = Volatile.Read(ref _compiled);
             if (compiled is null || !ReferenceEquals(compiled.Source, configuration))
             {
-                compiled = new Compiled(configuration, Compile(configuration));
+                compiled = new Compiled(configuration, Compile(configuration), PolicyInstallation.IsRequired(configuration));
                 Volatile.Write(ref _compiled, compiled);
             }
 
-            return compiled.Policy;
+            return compiled;
         }
     }
 
@@ -112,10 +122,13 @@ internal sealed partial class PolicyService : IPolicyService
     /// Whether <paramref name="user"/> may attempt <paramref name="name"/> at all (no arguments): false only when an
     /// unconditional deny matches, or the default denies and no allow or ask rule could match. For per-user lists.
     /// </summary>
-    public bool IsVisible(ClaimsPrincipal user, PolicyTargetKind kind, string name, string? serverId)
+    public bool IsVisible(ClaimsPrincipal user, PolicyTargetKind kind, string name, string? serverId) => IsVisible(Current, user, kind, name, serverId);
+
+    /// <summary>Whether <paramref name="user"/> may attempt <paramref name="name"/> under <paramref name="policy"/> (a snapshot other than the one in force: what a reload changes).</summary>
+    public static bool IsVisible(CompiledPolicy policy, ClaimsPrincipal user, PolicyTargetKind kind, string name, string? serverId)
     {
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(user);
-        var policy = Current;
         var category = kind switch
         {
             PolicyTargetKind.Prompt => OperationCategory.PromptGet,
@@ -252,7 +265,7 @@ internal sealed partial class PolicyService : IPolicyService
             CorrelationId = context.CorrelationId,
             ErrorCode = first.Code,
             Hint = first.Hint,
-            Argument = first.Argument,
+            Argument = first.Argument is { Length: > 0 } argument ? argument : null, // "" is a violation about the whole call
             CheckedArguments = report.Arguments,
         };
     }
@@ -270,5 +283,5 @@ internal sealed partial class PolicyService : IPolicyService
     [LoggerMessage(EventId = 2100, EventName = "PolicyCheckFailed", Level = LogLevel.Warning, Message = "The policy could not decide {Method} {Target} ({Why}); denied (fail closed) [{CorrelationId}]")]
     private static partial void LogCheckFailed(ILogger logger, string method, string? target, string why, string correlationId, Exception? exception);
 
-    private sealed record Compiled(GatewayConfiguration Source, CompiledPolicy Policy);
+    private sealed record Compiled(GatewayConfiguration Source, CompiledPolicy Policy, bool Enforced);
 }
