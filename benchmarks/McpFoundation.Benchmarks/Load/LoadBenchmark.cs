@@ -550,9 +550,10 @@ internal static partial class LoadBenchmark
         }
 
         /// <summary>
-        /// A policy of <paramref name="count"/> rules as a large deployment writes them: exact tool names of other
-        /// servers, server-wide denials with a path condition, role-restricted rules, and one rule that allows the
-        /// benchmark's echo tool (the last one, so that nothing is found by order).
+        /// A policy of <paramref name="count"/> rules as a large deployment writes them (the configuration check insists
+        /// that every glob can match a configured server, so all name the fixture's prefix): exact tool names, denials
+        /// of name prefixes with a path condition, role-restricted rules, and one rule that allows the benchmark's echo
+        /// tool (the last one, so that nothing is found by order).
         /// </summary>
         private static System.Text.Json.Nodes.JsonObject PolicyOf(int count)
         {
@@ -562,12 +563,12 @@ internal static partial class LoadBenchmark
                 string id = "rule-" + i.ToString("D4", CultureInfo.InvariantCulture);
                 rules.Add((i % 4) switch
                 {
-                    0 or 1 => new System.Text.Json.Nodes.JsonObject { ["id"] = id, ["effect"] = "allow", ["tools"] = new System.Text.Json.Nodes.JsonArray($"srv{i}__read_{i}") },
+                    0 or 1 => new System.Text.Json.Nodes.JsonObject { ["id"] = id, ["effect"] = "allow", ["tools"] = new System.Text.Json.Nodes.JsonArray($"{ServerId}__read_{i}") },
                     2 => new System.Text.Json.Nodes.JsonObject
                     {
                         ["id"] = id,
                         ["effect"] = "deny",
-                        ["tools"] = new System.Text.Json.Nodes.JsonArray($"srv{i}__*"),
+                        ["tools"] = new System.Text.Json.Nodes.JsonArray($"{ServerId}__danger_{i}_*"),
                         ["when"] = new System.Text.Json.Nodes.JsonObject { ["path"] = new System.Text.Json.Nodes.JsonObject { ["under"] = new System.Text.Json.Nodes.JsonArray("/etc") } },
                     },
                     _ => new System.Text.Json.Nodes.JsonObject { ["id"] = id, ["effect"] = "allow", ["tools"] = new System.Text.Json.Nodes.JsonArray($"{ServerId}__tool_{i}"), ["users"] = new System.Text.Json.Nodes.JsonArray($"role:team{i}") },

@@ -19,7 +19,10 @@ internal sealed class ToolSchemaValidator
 
     private const string Rule = "tool.input_schema";
 
-    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
+    // A valid call (the common case) is decided with the flag output, which stops at the first failure and collects
+    // nothing; only an invalid one is evaluated again with the list output, for the errors it reports.
+    private static readonly EvaluationOptions Decision = new() { OutputFormat = OutputFormat.Flag };
+    private static readonly EvaluationOptions Explanation = new() { OutputFormat = OutputFormat.List };
 
     private readonly ConditionalWeakTable<Tool, Compiled> _compiled = new();
 
@@ -35,7 +38,12 @@ internal sealed class ToolSchemaValidator
         EvaluationResults results;
         try
         {
-            results = compiled.Schema.Evaluate(instance.RootElement, Evaluation);
+            if (compiled.Schema.Evaluate(instance.RootElement, Decision).IsValid)
+            {
+                return [];
+            }
+
+            results = compiled.Schema.Evaluate(instance.RootElement, Explanation);
         }
         catch (Exception exception) when (exception is JsonSchemaException or JsonException or InvalidOperationException or RefResolutionException)
         {

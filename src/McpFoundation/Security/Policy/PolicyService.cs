@@ -176,14 +176,16 @@ internal sealed partial class PolicyService : IPolicyService
     private async ValueTask<ArgumentReport> InspectAsync(OperationContext context, TimeSpan timeout, CancellationToken cancellationToken)
     {
         // The budget cancels the inspector's token; an inspector that does not listen is still waited for no longer.
-        using var budget = new CancellationTokenSource(timeout, _timeProvider);
-        using var link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), budget);
+        // Its timer starts only when the inspection did not finish at once (it awaits only for DNS), so a plain call
+        // arms no timer.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var inspection = _inspector.InspectAsync(context, budget.Token);
         if (inspection.IsCompletedSuccessfully)
         {
             return inspection.Result;
         }
 
+        using ITimer timer = _timeProvider.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), budget, timeout, Timeout.InfiniteTimeSpan);
         return await inspection.AsTask().WaitAsync(timeout, _timeProvider, cancellationToken);
     }
 
