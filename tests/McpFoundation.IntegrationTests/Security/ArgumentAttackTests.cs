@@ -81,6 +81,23 @@ public sealed class ArgumentAttackTests(AttackGateway gateway) : IClassFixture<A
         }
     }
 
+    [Theory]
+    [InlineData(GatewayFront.Http)]
+    [InlineData(GatewayFront.Stdio)]
+    public async Task AllowedPath_ReachesTheServerInTheCanonicalFormThatWasChecked(GatewayFront front)
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using TestClient client = await gateway.Host.ConnectAsync(front, cts.Token);
+        string marker = "sub/./../inside_link.txt";
+
+        CallToolResult result = await client.Client.CallToolAsync("fx__read_file", new Dictionary<string, object?> { ["path"] = marker }, cancellationToken: cts.Token);
+
+        // The relative path through a symlink was resolved to the real file, and that is what the server was sent.
+        Assert.Equal("safe notes", Assert.IsType<TextContentBlock>(result.Content[0]).Text);
+        JsonElement forwarded = gateway.FxLog.Entries().Last(e => e.GetProperty("method").GetString() == "tools/call").GetProperty("params").GetProperty("arguments");
+        Assert.Equal(Path.Combine(gateway.Safe, "notes.txt"), forwarded.GetProperty("path").GetString());
+    }
+
     private Dictionary<string, object?> Arguments(AttackCase attack)
     {
         // Placeholders are replaced inside the JSON string values, escaped as JSON.
