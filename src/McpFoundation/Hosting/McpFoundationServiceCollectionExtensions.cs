@@ -42,8 +42,8 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
-        // The policy: its filter runs first when the configuration has a policy (or an enforceable security_profile).
-        // The argument inspector and the approval broker are placeholders that the real ones replace.
+        // The policy: its filter runs first, and decides while the configuration snapshot has a policy or a
+        // security_profile (PolicyInstallation); the argument inspector and the approval broker are registered below.
         services.TryAddSingleton<PolicyService>();
         services.TryAddSingleton<IPolicyService>(static sp => sp.GetRequiredService<PolicyService>());
         services.TryAddSingleton<SecurityViolations>();

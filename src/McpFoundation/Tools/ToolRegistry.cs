@@ -51,8 +51,7 @@ public sealed partial class ToolRegistry
         cancellationToken.ThrowIfCancellationRequested();
         IReadOnlyList<ToolInfo> tools =
         [
-            .. _catalogue.Current.ToolDetails.Select(static d => new ToolInfo(
-                d.Tool.Name, d.ServerId, d.DownstreamName, d.Tool.Title, d.Tool.Description, d.Tool.InputSchema, d.Tool.Annotations)),
+            .. _catalogue.Current.ToolDetails.Select(static d => InfoOf(d.Tool, d.ServerId, d.DownstreamName)),
         ];
         return ValueTask.FromResult(tools);
     }
@@ -84,10 +83,12 @@ public sealed partial class ToolRegistry
         var visible = outcome.Value!.Tools.Select(static t => t.Name).ToHashSet(StringComparer.Ordinal);
         return
         [
-            .. catalogue.ToolDetails.Where(d => visible.Contains(d.Tool.Name)).Select(static d => new ToolInfo(
-                d.Tool.Name, d.ServerId, d.DownstreamName, d.Tool.Title, d.Tool.Description, d.Tool.InputSchema, d.Tool.Annotations)),
+            .. catalogue.ToolDetails.Where(d => visible.Contains(d.Tool.Name)).Select(static d => InfoOf(d.Tool, d.ServerId, d.DownstreamName)),
         ];
     }
+
+    private static ToolInfo InfoOf(Tool tool, string serverId, string downstreamName) =>
+        new(tool.Name, serverId, downstreamName, tool.Title, tool.Description, tool.InputSchema, tool.Annotations);
 
     /// <summary>
     /// Builds the context a call of <paramref name="toolName"/> would have, resolved exactly as the fronts resolve it

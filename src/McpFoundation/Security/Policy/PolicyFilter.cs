@@ -34,10 +34,9 @@ internal sealed partial class PolicyFilter(PolicyService policy, IApprovalBroker
         {
             // A path checked against allowed roots goes on in the canonical form the decision was about (the real
             // path, symlinks resolved), so the server opens exactly that file; an approval is asked for that form too.
-            var checkedArguments = new ArgumentReport(decision.CheckedArguments, [], null);
-            if (checkedArguments.HasReplacements)
+            if (decision.CheckedArguments.Any(static a => a.ReplaceWithCanonical))
             {
-                context.ReplaceArguments(checkedArguments.WithCanonicalArguments(sent), FilterName);
+                context.ReplaceArguments(new ArgumentReport(decision.CheckedArguments, [], null).WithCanonicalArguments(sent), FilterName);
             }
         }
 

@@ -2,6 +2,7 @@ using McpFoundation.Configuration;
 using McpFoundation.Hosting;
 using McpFoundation.Sessions;
 using McpFoundation.Tools;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 
 namespace McpFoundation.Security.Policy;
@@ -12,15 +13,17 @@ namespace McpFoundation.Security.Policy;
 /// session, only when what that caller may see differs. Changes of the catalogue itself (servers added or removed) are
 /// announced to everyone by the catalogue's own notifier.
 /// </summary>
-internal sealed class PolicyListNotifier : IDisposable
+internal sealed partial class PolicyListNotifier : IDisposable
 {
     private readonly GatewayConfigurationProvider _configuration;
     private readonly CatalogueStore _catalogue;
     private readonly SessionRegistry _sessions;
     private readonly ClientBridge _bridge;
+    private readonly ILogger _logger;
 
-    public PolicyListNotifier(GatewayConfigurationProvider configuration, CatalogueStore catalogue, SessionRegistry sessions, ClientBridge bridge)
+    public PolicyListNotifier(GatewayConfigurationProvider configuration, CatalogueStore catalogue, SessionRegistry sessions, ClientBridge bridge, ILogger<PolicyListNotifier> logger)
     {
+        _logger = logger;
         _configuration = configuration;
         _catalogue = catalogue;
         _sessions = sessions;
@@ -30,7 +33,18 @@ internal sealed class PolicyListNotifier : IDisposable
 
     public void Dispose() => _configuration.Changed -= OnChanged;
 
-    private void OnChanged(GatewayConfiguration previous, GatewayConfiguration next) => _ = Task.Run(() => NotifyAsync(previous, next));
+    private void OnChanged(GatewayConfiguration previous, GatewayConfiguration next) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await NotifyAsync(previous, next);
+        }
+        catch (Exception ex)
+        {
+            // Announcing is best effort: a client that missed it sees the new view at its next list.
+            LogNotifyFailed(_logger, ex);
+        }
+    });
 
     private async Task NotifyAsync(GatewayConfiguration previous, GatewayConfiguration next)
     {
@@ -73,4 +87,7 @@ internal sealed class PolicyListNotifier : IDisposable
         ListResourcesResult resources => resources.Resources.Select(static r => r.Uri),
         _ => [],
     };
+
+    [LoggerMessage(EventId = 2110, EventName = "PolicyListChangedFailed", Level = LogLevel.Warning, Message = "After a reload, telling clients that what they may see changed failed; their next list shows the new view")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception);
 }
