@@ -19,8 +19,9 @@ internal sealed class ToolSchemaValidator
 
     private const string Rule = "tool.input_schema";
 
-    // A valid call (the common case) is decided with the flag output, which stops at the first failure and collects
-    // nothing; only an invalid one is evaluated again with the list output, for the errors it reports.
+    // A valid call (the common case) is confirmed by SimpleSchemaCheck when the schema is a plain one, or else decided
+    // with the flag output, which stops at the first failure and collects nothing; only an invalid one is evaluated
+    // again with the list output, for the errors it reports.
     private static readonly EvaluationOptions Decision = new() { OutputFormat = OutputFormat.Flag };
     private static readonly EvaluationOptions Explanation = new() { OutputFormat = OutputFormat.List };
 
@@ -32,6 +33,11 @@ internal sealed class ToolSchemaValidator
         if (compiled.Schema is null)
         {
             return [new ArgumentViolation(string.Empty, Rule, Pipeline.GatewayErrorCodes.ArgumentsInvalid, $"The tool {tool.Name} has an input schema the gateway cannot use ({compiled.Error}), so its arguments cannot be validated and the call is refused.", "fix the server's inputSchema for this tool, or set settings.enable_strict_validation to false")];
+        }
+
+        if (compiled.Simple?.IsCertainlyValid(arguments) == true)
+        {
+            return [];
         }
 
         using var instance = ToDocument(arguments);
@@ -111,7 +117,7 @@ internal sealed class ToolSchemaValidator
         {
             var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
             var built = JsonSchema.Build(schema, options, new Uri("urn:mcpfoundation:tool-schema:" + Guid.NewGuid().ToString("N")));
-            return new Compiled(built, null);
+            return new Compiled(built, null, SimpleSchemaCheck.TryCompile(schema));
         }
         catch (Exception exception) when (exception is JsonSchemaException or JsonException or ArgumentException or InvalidOperationException or RefResolutionException or UriFormatException or KeyNotFoundException or NotSupportedException)
         {
@@ -119,5 +125,8 @@ internal sealed class ToolSchemaValidator
         }
     }
 
-    private sealed record Compiled(JsonSchema? Schema, string? Error);
+    /// <param name="Schema">The schema as JsonSchema.Net built it, or null when it does not build (every call is refused).</param>
+    /// <param name="Error">Why it does not build.</param>
+    /// <param name="Simple">The allocation-free check that confirms most valid calls, when the schema uses only the keywords it knows.</param>
+    private sealed record Compiled(JsonSchema? Schema, string? Error, SimpleSchemaCheck? Simple = null);
 }
