@@ -44,4 +44,12 @@ public sealed record GatewaySettings
 
     /// <summary>Gets the deepest nesting of arrays and objects in one call's arguments (<c>max_argument_depth</c>, <c>MCP_MAX_ARGUMENT_DEPTH</c>, default 32); a server's <c>security_profile</c> may set its own.</summary>
     public int MaxArgumentDepth { get; init; } = 32;
+
+    /// <summary>
+    /// Gets the directory the gateway keeps its state in (the audit trail, the emergency state, keys), as written in
+    /// <c>settings.data_dir</c> or <c>MCPF_DATA_DIR</c>; null means the default, <c>$XDG_DATA_HOME/mcpf</c> or
+    /// <c>~/.local/share/mcpf</c>. A relative path is taken from the configuration file's directory. See
+    /// <see cref="Storage.DataDirectory"/>.
+    /// </summary>
+    public string? DataDirectory { get; init; }
 }

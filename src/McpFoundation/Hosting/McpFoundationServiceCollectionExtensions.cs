@@ -8,6 +8,7 @@ using McpFoundation.Security.Approval;
 using McpFoundation.Security.Arguments;
 using McpFoundation.Security.Policy;
 using McpFoundation.Sessions;
+using McpFoundation.Storage;
 using McpFoundation.Telemetry;
 using McpFoundation.Tools;
 using McpFoundation.Servers;
@@ -39,6 +40,9 @@ public static class McpFoundationServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static sp => new GatewayConfigurationProvider(LoadConfiguration(sp.GetRequiredService<IOptions<McpFoundationOptions>>().Value)));
+        services.TryAddSingleton<IStateStore>(static sp => new SqliteStateStore(
+            DataDirectory.Resolve(sp.GetRequiredService<GatewayConfigurationProvider>().Current),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();

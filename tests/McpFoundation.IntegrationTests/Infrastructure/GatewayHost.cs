@@ -82,6 +82,12 @@ internal sealed class GatewayHost : IAsyncDisposable
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(minimum);
         }
 
+        if (configuration.Settings.DataDirectory is null)
+        {
+            // Every in-process gateway keeps its state (audit, emergency state) in a directory of its own.
+            configuration = configuration with { Settings = configuration.Settings with { DataDirectory = Path.Combine(Path.GetTempPath(), "mcpf-test-data", Guid.NewGuid().ToString("N")) } };
+        }
+
         Hosting.IMcpFoundationBuilder foundation = builder.Services.AddMcpFoundation(o => o.Configuration = configuration);
         gateway?.Invoke(foundation);
         builder.Services.AddMcpFoundationHttp(o => http?.Invoke(o));

@@ -73,6 +73,8 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(a);
         }
 
+        // Every gateway a test starts keeps its state (audit, emergency state) in a directory of its own.
+        info.Environment["MCPF_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "mcpf-interop-data", Guid.NewGuid().ToString("N"));
         foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -27,4 +27,6 @@ internal sealed record SettingsSection
     public int? MaxStringLength { get; init; }
 
     public int? MaxArgumentDepth { get; init; }
+
+    public string? DataDir { get; init; }
 }

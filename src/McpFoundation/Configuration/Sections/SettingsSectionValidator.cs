@@ -23,6 +23,7 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
     internal const string MaxArgumentBytesVariable = "MCP_MAX_ARGUMENT_BYTES";
     internal const string MaxStringLengthVariable = "MCP_MAX_STRING_LENGTH";
     internal const string MaxArgumentDepthVariable = "MCP_MAX_ARGUMENT_DEPTH";
+    internal const string DataDirectoryVariable = "MCPF_DATA_DIR";
 
     internal const int MaxServersLimit = 1000;
     internal const double MaxHealthCheckIntervalSeconds = 86400;
@@ -160,6 +161,24 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
             FieldRule.WholeNumber($"The deepest nesting of arrays and objects in a call's arguments (default 32). {MaxArgumentDepthVariable}.", 1, MaxArgumentDepthLimit, 32),
             (text, s) => TryParseWhole(text, 1, MaxArgumentDepthLimit, out var value) ? s with { MaxArgumentDepth = value } : null,
             $"must be a whole number from 1 to {MaxArgumentDepthLimit}, e.g. {MaxArgumentDepthVariable}=32"),
+        new(
+            "data_dir",
+            DataDirectoryVariable,
+            new FieldRule(
+                $"The directory of the gateway's state: audit trail, emergency state, keys (default $XDG_DATA_HOME/mcpf or ~/.local/share/mcpf; a relative path is taken from the configuration file's directory). {DataDirectoryVariable}.",
+                (value, field) =>
+                {
+                    if (value.ValueKind == JsonValueKind.String && Storage.DataDirectory.IsUsablePath(value.GetString()))
+                    {
+                        return JsonValue.Create(value.GetString());
+                    }
+
+                    field.Reader.Diagnostics.Error(field.Path, "must be a directory path without NUL characters, e.g. \"data_dir\": \"/var/lib/mcpf\"");
+                    return null;
+                },
+                () => new JsonObject { ["type"] = "string", ["minLength"] = 1, ["examples"] = new JsonArray("/var/lib/mcpf") }),
+            (text, s) => Storage.DataDirectory.IsUsablePath(text) ? s with { DataDir = text.Trim() } : null,
+            $"must be a directory path, e.g. {DataDirectoryVariable}=/var/lib/mcpf"),
     ];
 
     /// <summary>Gets the variables the gateway reads, in the order they are applied.</summary>
@@ -215,6 +234,7 @@ internal sealed class SettingsSectionValidator : SectionValidator<SettingsSectio
             MaxArgumentBytes = section.MaxArgumentBytes ?? defaults.MaxArgumentBytes,
             MaxStringLength = section.MaxStringLength ?? defaults.MaxStringLength,
             MaxArgumentDepth = section.MaxArgumentDepth ?? defaults.MaxArgumentDepth,
+            DataDirectory = section.DataDir,
         };
     }
 
