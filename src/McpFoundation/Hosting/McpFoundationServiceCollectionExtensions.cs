@@ -1,4 +1,5 @@
 using McpFoundation;
+using McpFoundation.Audit;
 using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
@@ -43,6 +44,7 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<IStateStore>(static sp => new SqliteStateStore(
             DataDirectory.Resolve(sp.GetRequiredService<GatewayConfigurationProvider>().Current),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ISecurityEventSink, LoggingSecurityEventSink>();
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
