@@ -31,6 +31,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     private readonly Task _writer;
     private readonly CancellationTokenSource _stopping = new();
     private long _dropped;
+    private int _disposed;
     private volatile bool _healthy = true;
 
     public AuditTrail(IAuditStore? store, CheckpointSigner? signer, AuditSettings settings, int retentionDays, Redactor redactor, TimeProvider time, ISecurityEventSink log, ILogger<AuditTrail> logger)
@@ -141,6 +142,12 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as the ISecurityEventSink: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         try
         {
