@@ -113,6 +113,6 @@ internal static partial class RedactionDetectors
     private static partial Regex CardNumber();
 
     // +1 415 555 0100, (415) 555-0100, 415-555-0100, +44 20 7946 0958
-    [GeneratedRegex(@"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]?\d{3,4}(?![\w])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w+]|\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]?\d{3,4}(?![\w]|[ .-]\d)", RegexOptions.CultureInvariant)]
     private static partial Regex Phone();
 }
