@@ -7,6 +7,7 @@ using McpFoundation.Pipeline;
 using McpFoundation.Routing;
 using McpFoundation.Security.Approval;
 using McpFoundation.Security.Arguments;
+using McpFoundation.Security.Limits;
 using McpFoundation.Security.Policy;
 using McpFoundation.Sessions;
 using McpFoundation.Storage;
@@ -54,6 +55,8 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<IPolicyService>(static sp => sp.GetRequiredService<PolicyService>());
         services.TryAddSingleton<SecurityViolations>();
         services.TryAddSingleton<PolicyFilter>();
+        // Rate and concurrency limits (docs/limits.md): before the policy filter, rebuilt per configuration snapshot.
+        services.TryAddSingleton<LimitsFilter>();
         services.TryAddSingleton<CallerCatalogueFilter>();
         services.TryAddSingleton<PolicyListNotifier>();
         services.TryAddSingleton(static sp => new OperationPipeline(
