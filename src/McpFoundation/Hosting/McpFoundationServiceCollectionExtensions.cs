@@ -5,6 +5,7 @@ using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
+using McpFoundation.Security.Adaptive;
 using McpFoundation.Security.Approval;
 using McpFoundation.Security.Arguments;
 using McpFoundation.Security.Limits;
@@ -57,6 +58,9 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<PolicyFilter>();
         // Rate and concurrency limits (docs/limits.md): before the policy filter, rebuilt per configuration snapshot.
         services.TryAddSingleton<LimitsFilter>();
+        // The adaptive response (docs/adaptive.md): its filter runs first of the gateway's own and sees their denials.
+        services.TryAddSingleton<AdaptiveResponse>();
+        services.TryAddSingleton<AdaptiveFilter>();
         services.TryAddSingleton<CallerCatalogueFilter>();
         services.TryAddSingleton<PolicyListNotifier>();
         services.TryAddSingleton(static sp => new OperationPipeline(
@@ -103,7 +107,8 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<ConfigurationReloader>(),
             sp.GetRequiredService<IPolicyService>(),
             sp.GetRequiredService<SecurityViolations>(),
-            sp.GetRequiredService<PolicyListNotifier>()));
+            sp.GetRequiredService<PolicyListNotifier>(),
+            sp.GetRequiredService<AdaptiveResponse>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
 

@@ -18,6 +18,7 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(ApprovalSection))]
 [JsonSerializable(typeof(ToolProfileSection))]
 [JsonSerializable(typeof(Security.Limits.LimitsSection))]
+[JsonSerializable(typeof(Security.Adaptive.AdaptiveSection))]
 [JsonSerializable(typeof(Security.Limits.LimitRuleSection))]
 [JsonSerializable(typeof(Security.Limits.LimitQueueSection))]
 [JsonSerializable(typeof(Security.Policy.PolicySection))]

@@ -35,11 +35,12 @@ internal static class PolicyInstallation
     }
 
     /// <summary>
-    /// The pipeline's filters: the limits (rate and concurrency; they let everything pass at once while nothing is
-    /// limited), then the policy filter, its list trimming next, then the ones added with <c>AddFilter</c>.
+    /// The pipeline's filters: the adaptive response (quarantine, throttle; it sees every denial of the filters after
+    /// it), the limits (rate and concurrency; both let everything pass at once while nothing is configured), then the
+    /// policy filter, its list trimming next, then the ones added with <c>AddFilter</c>.
     /// </summary>
     public static IEnumerable<IOperationFilter> Filters(IServiceProvider services) =>
-        [services.GetRequiredService<Limits.LimitsFilter>(), services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), .. services.GetServices<IOperationFilter>()];
+        [services.GetRequiredService<Adaptive.AdaptiveFilter>(), services.GetRequiredService<Limits.LimitsFilter>(), services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), .. services.GetServices<IOperationFilter>()];
 
     private const string ConfigSectionsPolicyKey = "policy";
 }
