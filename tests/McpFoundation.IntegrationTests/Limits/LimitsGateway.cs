@@ -31,10 +31,10 @@ internal sealed class LimitsGateway : IAsyncDisposable
     public string EventsFile => Path.Combine(_directory, "events.txt");
 
     /// <summary>Starts the gateway with the fixture's <c>security_profile</c> and the file's other sections (e.g. <c>"limits": {...}</c>).</summary>
-    public static async Task<LimitsGateway> StartAsync(string profile, string sections, CancellationToken cancellationToken, TimeProvider? timeProvider = null, Action<IServiceCollection>? services = null)
+    public static async Task<LimitsGateway> StartAsync(string profile, string sections, CancellationToken cancellationToken, TimeProvider? timeProvider = null, Action<IServiceCollection>? services = null, string[]? fixtureArguments = null)
     {
         string directory = Directory.CreateTempSubdirectory("mcpf-limits-").FullName;
-        GatewayConfiguration configuration = Load(directory, profile, sections);
+        GatewayConfiguration configuration = Load(directory, profile, sections, fixtureArguments);
         GatewayHost host = await GatewayHost.StartAsync(configuration, cancellationToken, services: s =>
         {
             if (timeProvider is not null)
@@ -48,9 +48,10 @@ internal sealed class LimitsGateway : IAsyncDisposable
     }
 
     /// <summary>Reads the configuration text as the gateway reads a file.</summary>
-    public static GatewayConfiguration Load(string directory, string profile, string sections)
+    public static GatewayConfiguration Load(string directory, string profile, string sections, string[]? fixtureArguments = null)
     {
-        string command = JsonSerializer.Serialize(new[] { RepoPaths.DotnetHost, RepoPaths.FixtureServerDll, "--stdio" });
+        string[] arguments = [RepoPaths.DotnetHost, RepoPaths.FixtureServerDll, "--stdio", .. fixtureArguments ?? []];
+        string command = JsonSerializer.Serialize(arguments);
         string env = JsonSerializer.Serialize(new Dictionary<string, string>
         {
             ["FIXTURE_REQUEST_LOG"] = Path.Combine(directory, "requests.jsonl"),
