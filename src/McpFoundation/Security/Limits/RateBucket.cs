@@ -1,57 +1,57 @@
+using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 
 namespace McpFoundation.Security.Limits;
 
 /// <summary>
-/// A calls-per-minute limit: a <see cref="TokenBucketRateLimiter"/> that holds a minute's worth of calls and is refilled
-/// evenly over the minute. It replenishes only when told (<see cref="Refill"/>, driven by the gateway's
-/// <see cref="TimeProvider"/>), never on a timer of its own, so tests move time with a fake clock.
+/// A calls-per-minute limit: a bucket of a minute's worth of tokens, refilled evenly over the minute by the gateway's
+/// <see cref="TimeProvider"/> (<see cref="Refill"/>, from one timer), never by a clock of its own, so that tests move
+/// time with a fake clock. The tokens are the permits of a <see cref="ConcurrencyLimiter"/>: a call takes one and
+/// keeps its lease; a refill returns the oldest leases. (The token-bucket and window limiters of
+/// System.Threading.RateLimiting read <see cref="System.Diagnostics.Stopwatch"/> even with
+/// <c>AutoReplenishment = false</c>: the token bucket fills by the elapsed stopwatch time at <c>TryReplenish</c>, the
+/// sliding window refuses a replenish before a real period has passed; so neither can follow a <see cref="TimeProvider"/>.)
 /// </summary>
 internal sealed class RateBucket : IDisposable
 {
-    private readonly TokenBucketRateLimiter _limiter;
-    private readonly int _tokensPerRefill;
+    private readonly ConcurrencyLimiter _tokens;
+    private readonly ConcurrentQueue<RateLimitLease> _spent = new();
     private readonly Lock _refilling = new();
-    private double _refillsOwed; // fractional refills carried to the next tick
+    private double _owed; // tokens earned but not yet returned (fractions carry to the next refill)
 
     public RateBucket(int callsPerMinute)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(callsPerMinute, 1);
         CallsPerMinute = callsPerMinute;
-        _tokensPerRefill = Math.Max(1, callsPerMinute / 60);
-        _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = callsPerMinute,
-            TokensPerPeriod = _tokensPerRefill,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) * _tokensPerRefill / callsPerMinute,
-            AutoReplenishment = false,
-            QueueLimit = 0,
-        });
+        _tokens = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = callsPerMinute, QueueLimit = 0 });
     }
 
     public int CallsPerMinute { get; }
 
-    /// <summary>Gets the time between two refills of the bucket.</summary>
-    public TimeSpan RefillPeriod => TimeSpan.FromMinutes(1) * _tokensPerRefill / CallsPerMinute;
+    /// <summary>Gets the time in which the bucket earns one token.</summary>
+    public TimeSpan TokenPeriod => TimeSpan.FromMinutes(1) / CallsPerMinute;
 
-    /// <summary>Takes one call's token; false (with when to retry) when the bucket is empty. Never waits.</summary>
+    /// <summary>Gets a value indicating whether the bucket is full (every token is back).</summary>
+    public bool IsFull => _spent.IsEmpty;
+
+    /// <summary>Takes one call's token; false (with when the next one is earned) when the bucket is empty. Never waits.</summary>
     public bool TryTake(out TimeSpan retryAfter)
     {
-        using RateLimitLease lease = _limiter.AttemptAcquire(1);
+        RateLimitLease lease = _tokens.AttemptAcquire(1);
         if (lease.IsAcquired)
         {
+            _spent.Enqueue(lease);
             retryAfter = TimeSpan.Zero;
             return true;
         }
 
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) && after > TimeSpan.Zero ? after : RefillPeriod;
+        lease.Dispose();
+        double missing = Math.Clamp(1 - Volatile.Read(ref _owed), 0, 1);
+        retryAfter = TokenPeriod * missing;
         return false;
     }
 
-    /// <summary>Gets a value indicating whether the bucket is full (nobody used it since it refilled).</summary>
-    public bool IsFull => _limiter.GetStatistics()?.CurrentAvailablePermits >= CallsPerMinute;
-
-    /// <summary>Refills what <paramref name="elapsed"/> of time earned. Called by the refill timer.</summary>
+    /// <summary>Returns the tokens <paramref name="elapsed"/> of time earned (never more than the bucket holds).</summary>
     public void Refill(TimeSpan elapsed)
     {
         if (elapsed <= TimeSpan.Zero)
@@ -62,19 +62,16 @@ internal sealed class RateBucket : IDisposable
         // Two timers can meet here for a moment while a reload hands the bucket to the next snapshot's set.
         lock (_refilling)
         {
-            _refillsOwed = Math.Min(_refillsOwed + (elapsed / RefillPeriod), (double)CallsPerMinute / _tokensPerRefill);
-            while (_refillsOwed >= 1)
+            double owed = _owed + (elapsed / TokenPeriod);
+            while (owed >= 1 && _spent.TryDequeue(out RateLimitLease? lease))
             {
-                _limiter.TryReplenish();
-                _refillsOwed -= 1;
+                lease.Dispose();
+                owed -= 1;
             }
 
-            if (IsFull)
-            {
-                _refillsOwed = 0;
-            }
+            Volatile.Write(ref _owed, _spent.IsEmpty ? 0 : owed);
         }
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose() => _tokens.Dispose();
 }
