@@ -134,6 +134,67 @@ public sealed class AdaptiveGatewayTests
         Assert.True((await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "mallory", cts.Token)).Succeeded);
     }
 
+    [Fact]
+    public async Task ThrottleStep_OneTraversal_CallerKeepsTheThrottleRate_OthersUnlimited()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using LimitsGateway gateway = await StartAsync(new FakeTimeProvider(), cts.Token, sections: """
+            "adaptive": { "warn_at": 0, "ask_at": 0, "throttle_at": 3, "quarantine_at": 0, "throttle_calls_per_minute": 2 }
+            """);
+        await gateway.Host.Gateway.ExecuteToolAsync("fixture__read_file", Traversal(0), "mallory", cts.Token);
+
+        var first = await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "mallory", cts.Token);
+        var second = await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "mallory", cts.Token);
+        var third = await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "mallory", cts.Token);
+        var other = await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "alice", cts.Token);
+
+        Assert.True(first.Succeeded && second.Succeeded && other.Succeeded);
+        Assert.Equal(GatewayErrorCodes.RateLimited, third.ErrorCode);
+        Assert.Contains("throttled by the adaptive response to 2 calls per minute", third.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(3, gateway.CallsReceived("echo"));
+    }
+
+    [Fact]
+    public async Task AskStep_RiskyToolNeedsApproval_ReadsGoOn()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using LimitsGateway gateway = await StartAsync(new FakeTimeProvider(), cts.Token, sections: """
+            "adaptive": { "warn_at": 0, "ask_at": 3, "throttle_at": 0, "quarantine_at": 0 }
+            """);
+        await gateway.Host.Gateway.ExecuteToolAsync("fixture__read_file", Traversal(0), "mallory", cts.Token);
+
+        var risky = await gateway.Host.Gateway.ExecuteToolAsync("fixture__run_command", new Dictionary<string, JsonElement> { ["command"] = JsonSerializer.SerializeToElement("ls") }, "mallory", cts.Token);
+        var read = await gateway.Host.Gateway.ExecuteToolAsync("fixture__cwd", null, "mallory", cts.Token); // read-only by its annotations
+        var echo = await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "mallory", cts.Token); // unclassifiable: counts as write
+
+        // A library call cannot be asked: the approval is unavailable, and the server received nothing.
+        Assert.Equal(GatewayErrorCodes.ApprovalUnavailable, risky.ErrorCode);
+        Assert.True(read.Succeeded);
+        Assert.Equal(GatewayErrorCodes.ApprovalUnavailable, echo.ErrorCode);
+        Assert.Equal(0, gateway.CallsReceived("run_command") + gateway.CallsReceived("echo"));
+    }
+
+    [Fact]
+    public async Task CallRateSpike_AgainstTheUsersBaseline_RaisesAWarnWithTheSpikeAsReason()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using LimitsGateway gateway = await StartAsync(new FakeTimeProvider(), cts.Token, sections: """
+            "adaptive": { "warn_at": 3, "ask_at": 0, "throttle_at": 0, "quarantine_at": 0, "spike_min_calls": 10, "spike_factor": 5 }
+            """);
+        var changes = new ConcurrentQueue<EscalationChangedEventArgs>();
+        gateway.Host.Gateway.EscalationChanged += (_, e) => changes.Enqueue(e);
+
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.True((await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "burst", cts.Token)).Succeeded);
+        }
+
+        Escalation warn = Assert.Single(Users(gateway));
+        Assert.Equal(("user:burst", EscalationLevel.Warn), (warn.Subject, warn.Level));
+        Assert.Contains("call-rate spike: 10 calls this minute", warn.Reason, StringComparison.Ordinal);
+        await Eventually.WaitUntilAsync(() => changes.Any(c => c.Escalation.Subject == "user:burst"), "the escalation was raised", cts.Token);
+    }
+
     private static List<Escalation> Users(LimitsGateway gateway) =>
         [.. gateway.Host.Gateway.GetEscalations().Where(static e => e.Subject.StartsWith("user:", StringComparison.Ordinal))];
 
@@ -148,13 +209,13 @@ public sealed class AdaptiveGatewayTests
         Assert.Equal(GatewayErrorCodes.Quarantined, (await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, user, cancellationToken)).ErrorCode);
     }
 
-    private static Task<LimitsGateway> StartAsync(TimeProvider? timeProvider, CancellationToken cancellationToken, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+    private static Task<LimitsGateway> StartAsync(TimeProvider? timeProvider, CancellationToken cancellationToken, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null, string sections = Adaptive)
     {
         string safe = Directory.CreateTempSubdirectory("mcpf-adaptive-safe-").FullName;
         File.WriteAllText(Path.Combine(safe, "notes.txt"), "notes");
         return LimitsGateway.StartAsync(
             $$"""{ "allowed_paths": [{{JsonSerializer.Serialize(safe)}}] }""",
-            Adaptive,
+            sections,
             cancellationToken,
             timeProvider,
             services,
