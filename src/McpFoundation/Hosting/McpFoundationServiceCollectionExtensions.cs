@@ -50,7 +50,7 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
-        // The policy: its filter runs first, and decides while the configuration snapshot has a policy or a
+        // The policy: its filter runs after the adaptive and limits filters (PolicyInstallation), and decides while the configuration snapshot has a policy or a
         // security_profile (PolicyInstallation); the argument inspector and the approval broker are registered below.
         services.TryAddSingleton<PolicyService>();
         services.TryAddSingleton<IPolicyService>(static sp => sp.GetRequiredService<PolicyService>());

@@ -4,6 +4,7 @@ using McpFoundation.IntegrationTests.Infrastructure;
 using McpFoundation.IntegrationTests.Limits;
 using McpFoundation.Pipeline;
 using McpFoundation.Security.Adaptive;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -195,6 +196,28 @@ public sealed class AdaptiveGatewayTests
         await Eventually.WaitUntilAsync(() => changes.Any(c => c.Escalation.Subject == "user:burst"), "the escalation was raised", cts.Token);
     }
 
+    [Fact]
+    public async Task Restart_WhileQuarantined_StaysQuarantinedUntilReleased()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        LimitsGateway first = await StartAsync(null, cts.Token);
+        string directory = first.WorkDirectory;
+        await using (first)
+        {
+            first.KeepDirectory = true;
+            await QuarantineAsync(first, "mallory", cts.Token);
+            await Eventually.WaitUntilAsync(() => EscalationStore.ListAsync(first.Configuration, cts.Token).GetAwaiter().GetResult().Any(e => e.Subject == "user:mallory"), "the escalation is in the state store", cts.Token);
+        }
+
+        await using LimitsGateway second = await StartAsync(null, cts.Token, directory: directory);
+        await second.Host.Services.GetRequiredService<AdaptiveResponse>().Restored;
+
+        var refused = await second.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "mallory", cts.Token);
+        Assert.Equal(GatewayErrorCodes.Quarantined, refused.ErrorCode);
+        Assert.Equal(["user:mallory"], await second.Host.Gateway.ReleaseEscalationAsync("user:mallory", "ops", null, cts.Token));
+        Assert.True((await second.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, "mallory", cts.Token)).Succeeded);
+    }
+
     private static List<Escalation> Users(LimitsGateway gateway) =>
         [.. gateway.Host.Gateway.GetEscalations().Where(static e => e.Subject.StartsWith("user:", StringComparison.Ordinal))];
 
@@ -209,7 +232,7 @@ public sealed class AdaptiveGatewayTests
         Assert.Equal(GatewayErrorCodes.Quarantined, (await gateway.Host.Gateway.ExecuteToolAsync("fixture__echo", Echo, user, cancellationToken)).ErrorCode);
     }
 
-    private static Task<LimitsGateway> StartAsync(TimeProvider? timeProvider, CancellationToken cancellationToken, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null, string sections = Adaptive)
+    private static Task<LimitsGateway> StartAsync(TimeProvider? timeProvider, CancellationToken cancellationToken, Action<IServiceCollection>? services = null, string sections = Adaptive, string? directory = null)
     {
         string safe = Directory.CreateTempSubdirectory("mcpf-adaptive-safe-").FullName;
         File.WriteAllText(Path.Combine(safe, "notes.txt"), "notes");
@@ -219,7 +242,8 @@ public sealed class AdaptiveGatewayTests
             cancellationToken,
             timeProvider,
             services,
-            fixtureArguments: ["--sensitive-tools"]);
+            fixtureArguments: ["--sensitive-tools"],
+            directory: directory);
     }
 
     private static async Task<TestClient> ConnectAsAsync(LimitsGateway gateway, string user, CancellationToken cancellationToken)

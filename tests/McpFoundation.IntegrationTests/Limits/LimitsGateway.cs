@@ -31,9 +31,9 @@ internal sealed class LimitsGateway : IAsyncDisposable
     public string EventsFile => Path.Combine(_directory, "events.txt");
 
     /// <summary>Starts the gateway with the fixture's <c>security_profile</c> and the file's other sections (e.g. <c>"limits": {...}</c>).</summary>
-    public static async Task<LimitsGateway> StartAsync(string profile, string sections, CancellationToken cancellationToken, TimeProvider? timeProvider = null, Action<IServiceCollection>? services = null, string[]? fixtureArguments = null)
+    public static async Task<LimitsGateway> StartAsync(string profile, string sections, CancellationToken cancellationToken, TimeProvider? timeProvider = null, Action<IServiceCollection>? services = null, string[]? fixtureArguments = null, string? directory = null)
     {
-        string directory = Directory.CreateTempSubdirectory("mcpf-limits-").FullName;
+        directory ??= Directory.CreateTempSubdirectory("mcpf-limits-").FullName;
         GatewayConfiguration configuration = Load(directory, profile, sections, fixtureArguments);
         GatewayHost host = await GatewayHost.StartAsync(configuration, cancellationToken, services: s =>
         {
@@ -96,9 +96,19 @@ internal sealed class LimitsGateway : IAsyncDisposable
         return peak;
     }
 
+    /// <summary>Gets or sets a value indicating whether disposing keeps the directory (a second gateway reuses its data directory).</summary>
+    public bool KeepDirectory { get; set; }
+
+    public string WorkDirectory => _directory;
+
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
+        if (KeepDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);

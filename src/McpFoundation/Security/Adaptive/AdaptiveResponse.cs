@@ -47,8 +47,12 @@ internal sealed partial class AdaptiveResponse : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("McpFoundation.Security");
         _settings = (configuration.Current, Read(configuration.Current));
         _writer = Task.Run(WriteAsync);
+        Restored = Task.Run(RestoreAsync);
         _sweep = timeProvider.CreateTimer(static state => ((AdaptiveResponse)state!).Sweep(), this, SweepInterval, SweepInterval);
     }
+
+    /// <summary>Gets a task that completes when the escalations persisted in the state store (by an earlier run) are taken over.</summary>
+    public Task Restored { get; }
 
     /// <summary>Raised on the event worker when an escalation changes.</summary>
     public event EventHandler<EscalationChangedEventArgs>? Changed;
@@ -264,6 +268,33 @@ internal sealed partial class AdaptiveResponse : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes over the escalations the state store holds whose step still holds (a gateway restarted while a user was quarantined stays so).</summary>
+    private async Task RestoreAsync()
+    {
+        try
+        {
+            AdaptiveSettings settings = Settings;
+            DateTimeOffset now = Now;
+            foreach (Escalation escalation in await EscalationStore.ListAsync(_store, _stopping.Token))
+            {
+                if (!settings.Enabled || escalation.Level == EscalationLevel.None || escalation.Until <= now || _states.ContainsKey(escalation.Subject))
+                {
+                    continue;
+                }
+
+                Get(escalation.Subject).Restore(escalation, settings);
+                LogRestored(_logger, escalation.Subject, escalation.Level, escalation.Until, escalation.Reason);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogPollFailed(_logger, ex);
+        }
+    }
+
     /// <summary>Ends here the escalations another process released (their key is gone from the store).</summary>
     private async Task PollReleasesAsync()
     {
@@ -333,6 +364,10 @@ internal sealed partial class AdaptiveResponse : IAsyncDisposable
     [LoggerMessage(EventId = 3321, EventName = "EscalationStepped", Level = LogLevel.Information,
         Message = "Adaptive response: {Subject} {Kind} from {From} to {To}: {Reason}")]
     private static partial void LogStepped(ILogger logger, string subject, string kind, EscalationLevel from, EscalationLevel to, string reason);
+
+    [LoggerMessage(EventId = 3324, EventName = "EscalationRestored", Level = LogLevel.Warning,
+        Message = "Adaptive response: {Subject} is still on {Level} until {Until:O} from before the restart: {Reason}")]
+    private static partial void LogRestored(ILogger logger, string subject, EscalationLevel level, DateTimeOffset until, string reason);
 
     [LoggerMessage(EventId = 3322, EventName = "EscalationWriteFailed", Level = LogLevel.Error,
         Message = "Adaptive response: could not write {Key} to the state store; mcpf status and mcpf release in another process will not see it")]

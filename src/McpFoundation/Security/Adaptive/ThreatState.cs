@@ -86,6 +86,22 @@ internal sealed class ThreatState(string subject)
         }
     }
 
+    /// <summary>Takes over an escalation persisted by an earlier run (or another gateway on the data directory).</summary>
+    public void Restore(Escalation escalation, AdaptiveSettings settings)
+    {
+        lock (_lock)
+        {
+            _score = escalation.Score;
+            _scoredAt = escalation.Since;
+            Level = escalation.Level;
+            Since = escalation.Since;
+            Until = escalation.Until;
+            Reason = escalation.Reason;
+            Throttle = Level == EscalationLevel.Throttle ? new RateBucket(settings.ThrottleCallsPerMinute) : null;
+            Persisted = true;
+        }
+    }
+
     /// <summary>Ends the escalation at once (an operator's release): score and step back to zero.</summary>
     public (EscalationLevel Previous, Escalation Now) Release(DateTimeOffset now, string reason)
     {
