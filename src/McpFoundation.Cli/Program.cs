@@ -75,6 +75,7 @@ internal static class Program
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(ReleaseCommand.Create());
         return root;
     }
 }

@@ -3,6 +3,7 @@ using McpFoundation.Configuration;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
+using McpFoundation.Security.Adaptive;
 using McpFoundation.Security.Policy;
 using McpFoundation.Tools;
 using McpFoundation.Servers;
@@ -25,14 +26,17 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     private readonly PolicyListNotifier _policyLists;
     private readonly IPolicyService _policy;
     private readonly SecurityViolations _violations;
+    private readonly AdaptiveResponse _adaptive;
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ServiceProvider? _ownedServices;
     private bool _initialized;
     private bool _disposed;
 
-    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader, IPolicyService policy, SecurityViolations violations, PolicyListNotifier policyLists)
+    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader, IPolicyService policy, SecurityViolations violations, PolicyListNotifier policyLists, AdaptiveResponse adaptive)
     {
+        _adaptive = adaptive;
+        _adaptive.Sender = this;
         _policyLists = policyLists;
         _reloader = reloader;
         _operations = operations;
@@ -132,6 +136,32 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
         add => _violations.Raised += value;
         remove => _violations.Raised -= value;
     }
+
+    /// <summary>
+    /// Raised when the adaptive response escalates a user, session or server, steps it down as its threat score
+    /// decays, or an operator releases it (docs/adaptive.md). Raised on the gateway's event worker, never on a request thread.
+    /// </summary>
+    public event EventHandler<EscalationChangedEventArgs>? EscalationChanged
+    {
+        add => _adaptive.Changed += value;
+        remove => _adaptive.Changed -= value;
+    }
+
+    /// <summary>Lists the users, sessions and servers this gateway has escalated now, highest step first (<c>mcpf status</c> prints those of every gateway on the data directory with <see cref="EscalationStore.ListAsync(GatewayConfiguration, CancellationToken)"/>).</summary>
+    /// <returns>A snapshot.</returns>
+    public IReadOnlyList<Escalation> GetEscalations() => _adaptive.List();
+
+    /// <summary>
+    /// Ends the escalation of a user, session or server at once, here and for every gateway on the same data directory
+    /// (the library form of <c>mcpf release</c>). Logged, audited and raised as <see cref="EscalationChanged"/>.
+    /// </summary>
+    /// <param name="subject"><c>user:ID</c>, <c>session:ID</c>, <c>server:ID</c>, or a bare id that matches them.</param>
+    /// <param name="initiator">Who releases it.</param>
+    /// <param name="reason">Why (optional).</param>
+    /// <param name="cancellationToken">Cancels the state store's write.</param>
+    /// <returns>The subjects released; empty when nothing matched.</returns>
+    public Task<IReadOnlyList<string>> ReleaseEscalationAsync(string subject, string initiator, string? reason = null, CancellationToken cancellationToken = default) =>
+        _adaptive.ReleaseAsync(subject, initiator, reason, cancellationToken);
 
     /// <summary>
     /// Decides whether an operation may go on, on its canonical arguments (the seed's <c>validate_operation</c>): the

@@ -61,6 +61,34 @@ public sealed class CliVerbTests(InteropGateway gateway)
     }
 
     [Fact]
+    public async Task Release_NothingEscalated_ListsNoneAndReleaseExitsOneSayingHowToList()
+    {
+        string directory = Directory.CreateTempSubdirectory("mcpf-release-").FullName;
+        string path = Path.Combine(directory, "mcpf.json");
+        await File.WriteAllTextAsync(path, $$"""
+            { "settings": { "data_dir": {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(directory, "data"))}} }, "servers": { "s": { "command": ["x"] } } }
+            """);
+        try
+        {
+            (int listed, string list, string listError) = await McpfAsync("release", "--list", "--config", path);
+            (int released, _, string releaseError) = await McpfAsync("release", "user:nobody", "--config", path);
+            (int missing, _, string missingError) = await McpfAsync("release", "--config", path);
+
+            Assert.True(listed == 0, listError);
+            Assert.Contains("No escalations.", list, StringComparison.Ordinal);
+            Assert.Equal(1, released);
+            Assert.Contains("nothing named 'user:nobody' is escalated", releaseError, StringComparison.Ordinal);
+            Assert.Contains("mcpf release --list", releaseError, StringComparison.Ordinal);
+            Assert.Equal(2, missing);
+            Assert.Contains("name what to release", missingError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ConfigCheck_ThreeMistakes_ExitsTwoListingEveryPath()
     {
         string path = Path.Combine(Path.GetTempPath(), $"mcpf-bad-{Guid.NewGuid():N}.json");
@@ -221,6 +249,7 @@ public sealed class CliVerbTests(InteropGateway gateway)
     [InlineData("tools", "list")]
     [InlineData("call")]
     [InlineData("config", "check")]
+    [InlineData("release")]
     public async Task Help_EveryVerb_PrintsUsageAndExitsZero(params string[] verb)
     {
         (int exitCode, string stdout, _) = await McpfAsync([.. verb, "--help"]);
@@ -231,7 +260,7 @@ public sealed class CliVerbTests(InteropGateway gateway)
     }
 
     [Theory]
-    [InlineData("mcpf: unknown command 'stop'. The commands are: serve, servers, tools, call, config, policy, audit.", "stop", "--help")]
+    [InlineData("mcpf: unknown command 'stop'. The commands are: serve, servers, tools, call, config, policy, audit, release.", "stop", "--help")]
     [InlineData("mcpf: unknown command 'stop'.", "stop")]
     [InlineData("mcpf servers: unknown command 'stop'. The commands are: list.", "servers", "stop")]
     public async Task UnknownCommand_EvenWithHelp_ExitsTwoListingTheCommands(string expected, params string[] arguments)

@@ -3,16 +3,14 @@ using Microsoft.Extensions.Logging;
 namespace McpFoundation.Configuration;
 
 /// <summary>
-/// Says which configured fields are accepted but not enforced yet: today <c>risk_level</c>, <c>max_concurrent_operations</c>
-/// and <c>rate_limit</c> of <c>security_profile</c> (the argument inspector enforces the others).
+/// Says which configured fields are accepted but not enforced yet: today <c>risk_level</c> of <c>security_profile</c>
+/// (the argument inspector enforces the others; the limits filter <c>max_concurrent_operations</c> and <c>rate_limit</c>).
 /// <c>mcpf config check</c> prints these as warnings (the exit code stays 0) and the gateway logs each once at start,
 /// so nobody takes a limit in the file for a limit the gateway applies. Remove an entry when the issue that enforces
 /// the field lands.
 /// </summary>
 internal static partial class NotEnforcedSettings
 {
-    private const string Limits = "rate and concurrency limits are a later release); nothing is limited by it";
-
     /// <summary>Finds every server whose <c>security_profile</c> sets a field that is not enforced yet, in configuration order.</summary>
     /// <param name="configuration">The configuration.</param>
     /// <returns>One notice per field set, located by its JSON path (<c>servers.&lt;name&gt;.security_profile.&lt;field&gt;</c>).</returns>
@@ -31,16 +29,6 @@ internal static partial class NotEnforcedSettings
             if (profile.RiskLevel is not null)
             {
                 notices.Add(Notice(path + "risk_level", "risk scoring is a later release); nothing is scored or refused by it"));
-            }
-
-            if (profile.MaxConcurrentOperations is not null)
-            {
-                notices.Add(Notice(path + "max_concurrent_operations", Limits));
-            }
-
-            if (profile.RateLimit is not null)
-            {
-                notices.Add(Notice(path + "rate_limit", Limits));
             }
         }
 

@@ -5,8 +5,10 @@ using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
 using McpFoundation.Routing;
+using McpFoundation.Security.Adaptive;
 using McpFoundation.Security.Approval;
 using McpFoundation.Security.Arguments;
+using McpFoundation.Security.Limits;
 using McpFoundation.Security.Policy;
 using McpFoundation.Sessions;
 using McpFoundation.Storage;
@@ -53,12 +55,17 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
-        // The policy: its filter runs first, and decides while the configuration snapshot has a policy or a
+        // The policy: its filter runs after the adaptive and limits filters (PolicyInstallation), and decides while the configuration snapshot has a policy or a
         // security_profile (PolicyInstallation); the argument inspector and the approval broker are registered below.
         services.TryAddSingleton<PolicyService>();
         services.TryAddSingleton<IPolicyService>(static sp => sp.GetRequiredService<PolicyService>());
         services.TryAddSingleton<SecurityViolations>();
         services.TryAddSingleton<PolicyFilter>();
+        // Rate and concurrency limits (docs/limits.md): before the policy filter, rebuilt per configuration snapshot.
+        services.TryAddSingleton<LimitsFilter>();
+        // The adaptive response (docs/adaptive.md): its filter runs first of the gateway's own and sees their denials.
+        services.TryAddSingleton<AdaptiveResponse>();
+        services.TryAddSingleton<AdaptiveFilter>();
         services.TryAddSingleton<CallerCatalogueFilter>();
         services.TryAddSingleton<PolicyListNotifier>();
         services.TryAddSingleton(static sp =>
@@ -112,7 +119,8 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<ConfigurationReloader>(),
             sp.GetRequiredService<IPolicyService>(),
             sp.GetRequiredService<SecurityViolations>(),
-            sp.GetRequiredService<PolicyListNotifier>()));
+            sp.GetRequiredService<PolicyListNotifier>(),
+            sp.GetRequiredService<AdaptiveResponse>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
 

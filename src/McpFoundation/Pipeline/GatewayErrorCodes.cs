@@ -82,6 +82,15 @@ public static class GatewayErrorCodes
     /// <summary>The audit trail cannot be written (the store fails, or its queue is full), so the call was refused before it was forwarded (fail closed).</summary>
     public const int AuditUnavailable = -31070;
 
+    /// <summary>A rate limit refused the call: the server's <c>security_profile.rate_limit</c>, <c>limits.per_user.calls_per_minute</c>, a tool's limit or the adaptive response's throttle (<c>data.rule</c> names which, <c>data.retryAfterSeconds</c> when to retry).</summary>
+    public const int RateLimited = -31055;
+
+    /// <summary>A concurrency limit refused the call: too many calls of the server, the user or the tool run at once and the queue is full or the wait ran out (<c>data.rule</c> names which, <c>data.retryAfterSeconds</c> when to retry).</summary>
+    public const int ConcurrencyLimited = -31056;
+
+    /// <summary>The adaptive response quarantined the caller's user or session (or the server): <c>data.until</c> says until when, <c>data.subject</c> what an operator releases with <c>mcpf release</c>.</summary>
+    public const int Quarantined = -31057;
+
     /// <summary>Gets a value indicating whether <paramref name="code"/> is one of the gateway's own codes.</summary>
     /// <param name="code">A JSON-RPC error code.</param>
     /// <returns>True for a code in -31099..-31000.</returns>

@@ -23,6 +23,9 @@ public static class GatewayErrors
     /// <summary>The <c>data</c> field naming the argument a refusal is about.</summary>
     public const string ArgumentField = "argument";
 
+    /// <summary>The <c>data</c> field with the number of seconds after which a refused call may be retried (rate and concurrency limits).</summary>
+    public const string RetryAfterSecondsField = "retryAfterSeconds";
+
     /// <summary>Creates the error a client receives when a filter refused its request.</summary>
     /// <param name="decision">The refusing decision.</param>
     /// <param name="correlationId">The operation's correlation id.</param>
@@ -49,6 +52,14 @@ public static class GatewayErrors
         if (decision.Argument is { } argument)
         {
             exception.Data[ArgumentField] = argument;
+        }
+
+        if (decision.Data is { } data)
+        {
+            foreach ((string field, object value) in data)
+            {
+                exception.Data[field] = value;
+            }
         }
 
         return exception;

@@ -71,7 +71,13 @@ public readonly record struct SecurityDecision
     }
 
     /// <summary>The same decision, attributed to <paramref name="filter"/>.</summary>
-    internal SecurityDecision By(string filter) => new(IsAllowed, Code, Reason, filter, Rule, Hint, Argument, InputRequired);
+    internal SecurityDecision By(string filter) => new(IsAllowed, Code, Reason, filter, Rule, Hint, Argument, InputRequired) { Data = Data };
+
+    /// <summary>
+    /// Gets further facts of a denial for the error's <c>data</c>, by field name (e.g. <c>retryAfterSeconds</c> of a
+    /// limit); values must be JSON primitives (strings, numbers, booleans). Null for none.
+    /// </summary>
+    public IReadOnlyDictionary<string, object>? Data { get; init; }
 
     /// <summary>Creates a denial that names the rule that decided it and what to change.</summary>
     /// <param name="code">A stable error code from <see cref="GatewayErrorCodes"/>.</param>

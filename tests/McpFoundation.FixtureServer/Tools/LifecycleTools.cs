@@ -37,7 +37,7 @@ internal static class LifecycleTools
     }
 
     [McpServerTool(Name = "slow")]
-    [Description("Waits the given number of seconds and returns \"finished\"; honours cancellation. With FIXTURE_EVENTS_FILE set, appends \"started <id>\" and, if cancelled, \"cancelled <id>\" to it.")]
+    [Description("Waits the given number of seconds and returns \"finished\"; honours cancellation. With FIXTURE_EVENTS_FILE set, appends \"started <id>\" and then \"finished <id>\" or, if cancelled, \"cancelled <id>\" to it.")]
     public static async Task<string> Slow(
         RequestContext<CallToolRequestParams> context,
         [Description("How long to wait, in seconds.")] double seconds,
@@ -55,6 +55,7 @@ internal static class LifecycleTools
             throw;
         }
 
+        await RecordEventAsync($"finished {context.JsonRpcRequest.Id}");
         return "finished";
     }
 

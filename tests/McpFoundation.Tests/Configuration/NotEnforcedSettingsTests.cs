@@ -40,8 +40,6 @@ public sealed class NotEnforcedSettingsTests
         // Assert
         Assert.Equal(
             [
-                "servers.a.security_profile.max_concurrent_operations",
-                "servers.a.security_profile.rate_limit",
                 "servers.c.security_profile.risk_level",
             ],
             Paths(notices));
@@ -67,7 +65,7 @@ public sealed class NotEnforcedSettingsTests
     public void Find_NotEnforcedField_IsNotALoaderWarningSoTheFileStaysClean()
     {
         // Act
-        var result = Parse(OneServer("""{ "command": ["x"], "security_profile": { "rate_limit": 5, "allowed_operations": ["read"] } }"""));
+        var result = Parse(OneServer("""{ "command": ["x"], "security_profile": { "risk_level": "high", "rate_limit": 5, "allowed_operations": ["read"] } }"""));
 
         // Assert
         Assert.True(result.IsValid);
@@ -78,8 +76,12 @@ public sealed class NotEnforcedSettingsTests
     [Fact]
     public void LogAll_TwoNotices_LogsEachOnceAsAWarningWithItsEvent()
     {
-        // Arrange
-        var configuration = Parse(OneServer("""{ "command": ["x"], "security_profile": { "risk_level": "low", "allowed_operations": ["read"], "rate_limit": 10 } }""", "fs")).Configuration!;
+        // Arrange: rate_limit is enforced (the limits filter), so only the two risk levels are notices.
+        var configuration = Parse("""
+            { "servers": {
+                "fs": { "command": ["x"], "security_profile": { "risk_level": "low", "allowed_operations": ["read"], "rate_limit": 10 } },
+                "web": { "command": ["y"], "security_profile": { "risk_level": "high" } } } }
+            """).Configuration!;
         var logger = new RecordingLogger();
 
         // Act
@@ -89,7 +91,7 @@ public sealed class NotEnforcedSettingsTests
         Assert.Equal(
             [
                 (LogLevel.Warning, "ConfigurationNotEnforced", "servers.fs.security_profile.risk_level is accepted but not enforced yet (risk scoring is a later release); nothing is scored or refused by it"),
-                (LogLevel.Warning, "ConfigurationNotEnforced", "servers.fs.security_profile.rate_limit is accepted but not enforced yet (rate and concurrency limits are a later release); nothing is limited by it"),
+                (LogLevel.Warning, "ConfigurationNotEnforced", "servers.web.security_profile.risk_level is accepted but not enforced yet (risk scoring is a later release); nothing is scored or refused by it"),
             ],
             logger.Entries);
     }

@@ -19,6 +19,10 @@ internal static class ConfigSections
 
     public static AuditSectionValidator Audit { get; } = new();
 
+    public static Security.Limits.LimitsSectionValidator Limits { get; } = new();
+
+    public static Security.Adaptive.AdaptiveSectionValidator Adaptive { get; } = new();
+
     /// <summary>Gets every top-level section, in reading order (which is also the order of their errors).</summary>
     public static IReadOnlyList<IConfigSection> All { get; } =
     [
@@ -28,5 +32,7 @@ internal static class ConfigSections
         Policy, // after servers: its rules are checked against the configured servers.
         Approval,
         Audit,
+        Limits,
+        Adaptive,
     ];
 }

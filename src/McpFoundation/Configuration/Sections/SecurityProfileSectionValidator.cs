@@ -16,7 +16,7 @@ internal sealed partial class SecurityProfileSectionValidator : SectionValidator
     }
 
     public override string Description =>
-        "Limits the gateway enforces on this server's tool calls: operation classes, paths, hosts, file extensions, argument sizes, authentication (see docs/security-profile.md). risk_level, max_concurrent_operations and rate_limit are accepted but not enforced yet (mcpf config check warns).";
+        "Limits the gateway enforces on this server's tool calls: operation classes, paths, hosts, file extensions, argument sizes, authentication, rate and concurrency limits (see docs/security-profile.md, docs/limits.md). risk_level is accepted but not enforced yet (mcpf config check warns).";
 
     protected override string NotAnObjectMessage =>
         "must be an object, e.g. \"security_profile\": {\"risk_level\": \"medium\", \"allowed_operations\": [\"read\"]}";
@@ -54,7 +54,7 @@ internal sealed partial class SecurityProfileSectionValidator : SectionValidator
             ReadOperations,
             () => new JsonObject { ["items"] = new JsonObject { ["type"] = "string", ["pattern"] = FieldRule.CaseInsensitiveChoicePattern(ToolProfile.Operations) } }),
         ["max_concurrent_operations"] = FieldRule.WholeNumber(
-            "Calls to the server that may run at once. Not enforced yet.", 1, ConfigurationReader.MaxConcurrentOperationsLimit, 5),
+            "Calls to the server that may run at once; more wait in limits.queue or are refused with -31056 (docs/limits.md).", 1, ConfigurationReader.MaxConcurrentOperationsLimit, 5),
         ["allowed_file_extensions"] = new FieldRule(
             "File extensions every path argument must have after canonicalization, each starting with \".\", e.g. [\".txt\"] (case-insensitive; the directory argument of a list tool is exempt).",
             (value, field) =>
@@ -65,7 +65,7 @@ internal sealed partial class SecurityProfileSectionValidator : SectionValidator
             },
             () => new JsonObject { ["items"] = new JsonObject { ["type"] = "string", ["pattern"] = "^\\.[^/\\\\*?]*[^/\\\\*?\\s][^/\\\\*?]*$" } }),
         ["rate_limit"] = FieldRule.WholeNumber(
-            "Calls per minute allowed to the server. Not enforced yet.", 1, ConfigurationReader.MaxRateLimit, 100),
+            "Calls per minute allowed to the server (all callers together); more are refused with -31055 and a retry hint (docs/limits.md).", 1, ConfigurationReader.MaxRateLimit, 100),
         ["require_authentication"] = FieldRule.Boolean(
             "Callers must be authenticated to use the server (default false); the stdio front's local user and a library call's named user count as authenticated.", example: true),
         ["allowed_paths"] = new FieldRule(

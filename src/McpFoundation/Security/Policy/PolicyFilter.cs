@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace McpFoundation.Security.Policy;
 
 /// <summary>
-/// The pipeline's policy step, installed first by <c>AddMcpFoundation</c> and active while the configuration has a
+/// The pipeline's policy step, installed by <c>AddMcpFoundation</c> after the adaptive response and the limits, and active while the configuration has a
 /// <c>policy</c> or a <c>security_profile</c> (<see cref="PolicyService.IsEnforced"/>): asks <see cref="PolicyService"/>, refuses a deny with the rule and
 /// a hint, hands an ask to the <see cref="IApprovalBroker"/>, and in shadow mode logs what it would have refused and lets
 /// it pass. Every denial (and every shadow would-be denial) is raised as a <c>SecurityViolation</c> event. Categories
