@@ -1,6 +1,7 @@
 using McpFoundation;
 using McpFoundation.Audit;
 using McpFoundation.Configuration;
+using McpFoundation.Emergency;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
@@ -48,6 +49,22 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
+        // The emergency stop: its check is the pipeline's first filter (PolicyInstallation); its state lives in the state store.
+        services.TryAddSingleton(static sp => new EmergencyStateStore(sp.GetRequiredService<IStateStore>()));
+        services.TryAddSingleton(static sp => new EmergencyStop(
+            sp.GetRequiredService<OperationRegistry>(),
+            sp.GetRequiredService<GatewayConfigurationProvider>(),
+            sp.GetRequiredService<EmergencyStateStore>(),
+            sp.GetRequiredService<ISecurityEventSink>(),
+            sp.GetRequiredService<GatewayEvents>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton<EmergencyStopFilter>();
+        services.TryAddSingleton(static sp => new EmergencyWatcher(
+            sp.GetRequiredService<EmergencyStop>(),
+            sp.GetRequiredService<EmergencyStateStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         // The policy: its filter runs first, and decides while the configuration snapshot has a policy or a
         // security_profile (PolicyInstallation); the argument inspector and the approval broker are registered below.
         services.TryAddSingleton<PolicyService>();
@@ -100,7 +117,11 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<ConfigurationReloader>(),
             sp.GetRequiredService<IPolicyService>(),
             sp.GetRequiredService<SecurityViolations>(),
-            sp.GetRequiredService<PolicyListNotifier>()));
+            sp.GetRequiredService<PolicyListNotifier>(),
+            sp.GetRequiredService<EmergencyStop>(),
+            sp.GetRequiredService<EmergencyWatcher>(),
+            sp.GetRequiredService<EmergencyStateStore>(),
+            sp.GetRequiredService<IOptions<McpFoundationOptions>>().Value.ListenForEmergencySignal ? sp.GetRequiredService<ILoggerFactory>() : null));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
 

@@ -79,6 +79,12 @@ public static class GatewayErrorCodes
     /// <summary>The operation is not among the server's <c>security_profile.allowed_operations</c> (the tool's operation class is in <c>data</c>).</summary>
     public const int OperationNotAllowed = -31046;
 
+    /// <summary>
+    /// The gateway is under an emergency stop: every operation is refused and every call in flight was cancelled, until
+    /// an operator resumes it (the message says by whom, why, and how to resume; see docs/emergency.md).
+    /// </summary>
+    public const int EmergencyStopped = -31050;
+
     /// <summary>Gets a value indicating whether <paramref name="code"/> is one of the gateway's own codes.</summary>
     /// <param name="code">A JSON-RPC error code.</param>
     /// <returns>True for a code in -31099..-31000.</returns>

@@ -16,6 +16,8 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(ServerSection))]
 [JsonSerializable(typeof(SecurityProfileSection))]
 [JsonSerializable(typeof(ApprovalSection))]
+[JsonSerializable(typeof(Emergency.EmergencySection))]
+[JsonSerializable(typeof(Emergency.EmergencyAdminSection))]
 [JsonSerializable(typeof(ToolProfileSection))]
 [JsonSerializable(typeof(Security.Policy.PolicySection))]
 [JsonSerializable(typeof(Security.Policy.PolicyRuleSection))]

@@ -34,9 +34,12 @@ internal static class PolicyInstallation
         return false;
     }
 
-    /// <summary>The pipeline's filters: the policy filter first, its list trimming next, then the ones added with <c>AddFilter</c>.</summary>
+    /// <summary>
+    /// The pipeline's filters: the emergency stop's check first (nothing passes a stopped gateway), then the policy
+    /// filter, its list trimming next, then the ones added with <c>AddFilter</c>.
+    /// </summary>
     public static IEnumerable<IOperationFilter> Filters(IServiceProvider services) =>
-        [services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), .. services.GetServices<IOperationFilter>()];
+        [services.GetRequiredService<Emergency.EmergencyStopFilter>(), services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), .. services.GetServices<IOperationFilter>()];
 
     private const string ConfigSectionsPolicyKey = "policy";
 }
