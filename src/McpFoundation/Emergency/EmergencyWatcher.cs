@@ -26,6 +26,7 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
     private Task? _storeLoop;
     private Task? _fileLoop;
     private string? _lastStoreError;
+    private int _disposed;
 
     public EmergencyWatcher(EmergencyStop stop, EmergencyStateStore store, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
@@ -73,6 +74,11 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         foreach (Task? loop in new[] { _storeLoop, _fileLoop })
         {
