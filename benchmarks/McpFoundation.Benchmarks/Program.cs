@@ -1,12 +1,14 @@
 using BenchmarkDotNet.Running;
 using McpFoundation.Benchmarks.Load;
 
-// Two modes: `load` (end-to-end calls/s and latency, gateway vs direct, in one run) and `micro` (BenchmarkDotNet).
+// Three modes: `load` (end-to-end calls/s and latency, gateway vs direct, in one run), `micro` (BenchmarkDotNet) and
+// `emergency` (trigger to the last in-flight call answered).
 // See docs/PERFORMANCE.md for the commands and the last figures.
 const string Usage = """
     usage:
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- load [options]
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *]
+      dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- emergency [--calls N] [--rounds N]
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -33,13 +35,16 @@ switch (args[0])
 
         return await LoadBenchmark.RunAsync(options);
 
+    case "emergency":
+        return await McpFoundation.Benchmarks.Emergency.EmergencyStopBenchmark.RunAsync(args[1..]);
+
     case "micro":
         string[] rest = args[1..];
         BenchmarkSwitcher.FromAssembly(typeof(LoadBenchmark).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
         return 0;
 
     default:
-        Console.Error.WriteLine($"error: unknown mode '{args[0]}'; use load or micro.");
+        Console.Error.WriteLine($"error: unknown mode '{args[0]}'; use load, micro or emergency.");
         Console.Error.WriteLine(Usage);
         return 2;
 }
