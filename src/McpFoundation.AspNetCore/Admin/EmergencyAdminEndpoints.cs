@@ -70,7 +70,7 @@ internal static class EmergencyAdminEndpoints
     }
 
     internal static IResult Problem(int status, string message) =>
-        Results.Text(JsonSerializer.Serialize(message, EmergencyAdminJson.Default.String) is var text ? $"{{\"error\":{text}}}" : string.Empty, "application/json", Encoding.UTF8, status);
+        Results.Text("{\"error\":" + JsonSerializer.Serialize(message, EmergencyAdminJson.Default.String) + "}", "application/json", Encoding.UTF8, status);
 
     private static IResult Json(int status, EmergencyState state) =>
         Results.Text(EmergencyStateStore.Serialize(state), "application/json", Encoding.UTF8, status);
