@@ -1,13 +1,15 @@
 using BenchmarkDotNet.Running;
 using McpFoundation.Benchmarks.Load;
 
-// Two modes: `load` (end-to-end calls/s and latency, gateway vs direct, in one run) and `micro` (BenchmarkDotNet).
+// Three modes: `load` (end-to-end calls/s and latency, gateway vs direct, in one run), `micro` (BenchmarkDotNet) and
+// `emergency` (trigger to the last in-flight call answered).
 // See docs/PERFORMANCE.md for the commands and the last figures.
 const string Usage = """
     usage:
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- load [options]
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *]
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- audit [--records N] [--pg CONNECTION_STRING]
+      dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- emergency [--calls N] [--rounds N]
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -36,6 +38,8 @@ switch (args[0])
 
     case "audit":
         return await McpFoundation.Benchmarks.Audit.AuditThroughputBenchmark.RunAsync(args[1..]);
+    case "emergency":
+        return await McpFoundation.Benchmarks.Emergency.EmergencyStopBenchmark.RunAsync(args[1..]);
 
     case "micro":
         string[] rest = args[1..];
@@ -43,7 +47,7 @@ switch (args[0])
         return 0;
 
     default:
-        Console.Error.WriteLine($"error: unknown mode '{args[0]}'; use load, micro or audit.");
+        Console.Error.WriteLine($"error: unknown mode '{args[0]}'; use load, micro, audit or emergency.");
         Console.Error.WriteLine(Usage);
         return 2;
 }

@@ -14,7 +14,7 @@ using ModelContextProtocol.Server;
 
 namespace McpFoundation.AspNetCore;
 
-/// <summary>Adds and maps the gateway's HTTP front: Streamable HTTP at <c>/mcp</c>, Origin and Host checks, <c>/healthz</c>.</summary>
+/// <summary>Adds and maps the gateway's HTTP front: Streamable HTTP at <c>/mcp</c>, Origin and Host checks, <c>/healthz</c>, the emergency admin API.</summary>
 public static class McpFoundationHttpExtensions
 {
     /// <summary>Adds the Streamable HTTP front. Call after <c>AddMcpFoundation</c>.</summary>
@@ -69,7 +69,7 @@ public static class McpFoundationHttpExtensions
         return services;
     }
 
-    /// <summary>Maps the MCP endpoint (with Origin and Host validation) and <c>/healthz</c>.</summary>
+    /// <summary>Maps the MCP endpoint (with Origin and Host validation), <c>/healthz</c> and the emergency admin API (<c>/admin/emergency</c>).</summary>
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <returns>The MCP endpoint's convention builder.</returns>
     public static IEndpointConventionBuilder MapMcpFoundation(this IEndpointRouteBuilder endpoints)
@@ -90,6 +90,9 @@ public static class McpFoundationHttpExtensions
                 },
                 statusCode: StatusCodes.Status200OK);
         }).AddEndpointFilter(filter);
+
+        // The emergency stop's admin API (off without an admin key; see docs/emergency.md).
+        Admin.EmergencyAdminEndpoints.Map(endpoints, filter);
 
         return endpoints.MapMcp(options.EndpointPath)
             .AddEndpointFilter(filter)

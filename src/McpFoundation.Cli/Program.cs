@@ -17,7 +17,7 @@ internal static class Program
         ParseResult parseResult = CreateRootCommand().Parse(args);
         if (UnknownCommand(parseResult) is { } unknown)
         {
-            // Before help: `mcpf stop --help` would otherwise print the root help and exit 0, as if `stop` existed.
+            // Before help: `mcpf frobnicate --help` would otherwise print the root help and exit 0, as if `frobnicate` existed.
             Console.Error.WriteLine(unknown);
             return ExitCodes.BadInput;
         }
@@ -29,7 +29,7 @@ internal static class Program
     }
 
     /// <summary>
-    /// The message for a verb that does not exist (<c>mcpf stop</c>, <c>mcpf servers stop</c>) with the verbs that do,
+    /// The message for a verb that does not exist (<c>mcpf frobnicate</c>, <c>mcpf servers stop</c>) with the verbs that do,
     /// or null. A verb is the first token after a command that has subcommands.
     /// </summary>
     internal static string? UnknownCommand(ParseResult parseResult)
@@ -76,6 +76,9 @@ internal static class Program
         root.Subcommands.Add(PolicyCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(ReleaseCommand.Create());
+        root.Subcommands.Add(EmergencyCommands.CreateStop());
+        root.Subcommands.Add(EmergencyCommands.CreateResume());
+        root.Subcommands.Add(EmergencyCommands.CreateStatus());
         return root;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using McpFoundation.Configuration;
+using McpFoundation.Emergency;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
@@ -27,16 +28,27 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
     private readonly IPolicyService _policy;
     private readonly SecurityViolations _violations;
     private readonly AdaptiveResponse _adaptive;
+    private readonly EmergencyStop _emergency;
+    private readonly EmergencyWatcher _emergencyWatcher;
+    private readonly EmergencyStateStore _emergencyStore;
+    private readonly ILoggerFactory? _signalLoggerFactory;
+    private EmergencySignal? _emergencySignal;
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ServiceProvider? _ownedServices;
     private bool _initialized;
     private bool _disposed;
 
-    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader, IPolicyService policy, SecurityViolations violations, PolicyListNotifier policyLists, AdaptiveResponse adaptive)
+    internal McpSecurityIntegration(GatewayConfigurationProvider configuration, ServerManager serverManager, ToolRegistry toolRegistry, CatalogueNotifier notifier, OperationRegistry operations, ConfigurationReloader reloader, IPolicyService policy, SecurityViolations violations, PolicyListNotifier policyLists, AdaptiveResponse adaptive, EmergencyStop emergency, EmergencyWatcher emergencyWatcher, EmergencyStateStore emergencyStore, ILoggerFactory? signalLoggerFactory)
     {
         _adaptive = adaptive;
         _adaptive.Sender = this;
+        _emergency = emergency;
+        _emergency.Sender = this;
+        _emergency.Servers = serverManager;
+        _emergencyWatcher = emergencyWatcher;
+        _emergencyStore = emergencyStore;
+        _signalLoggerFactory = signalLoggerFactory;
         _policyLists = policyLists;
         _reloader = reloader;
         _operations = operations;
@@ -98,6 +110,13 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
                 return;
             }
 
+            // The saved emergency state first: a gateway started while stopped refuses its first call.
+            await _emergencyWatcher.StartAsync(cancellationToken);
+            if (_signalLoggerFactory is not null)
+            {
+                _emergencySignal ??= EmergencySignal.Listen(_emergency, _signalLoggerFactory);
+            }
+
             await ServerManager.StartAsync(cancellationToken);
             GatewayCatalogue catalogue = ToolRegistry.Catalogue.Rebuild();
             if (catalogue.Collisions.Count > 0)
@@ -136,6 +155,53 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
         add => _violations.Raised += value;
         remove => _violations.Raised -= value;
     }
+
+    /// <summary>Gets a value indicating whether the gateway is under an emergency stop (the seed's <c>is_emergency_active()</c>).</summary>
+    public bool IsEmergencyActive => _emergency.IsActive;
+
+    /// <summary>Gets the emergency state: stopped or not, by whom, why, when, through which channel, and the last resume.</summary>
+    public EmergencyState EmergencyState => _emergency.State;
+
+    /// <summary>
+    /// Stops the gateway at once (the seed's <c>trigger_emergency_stop(reason, initiator)</c>): every new operation is
+    /// refused with <see cref="GatewayErrorCodes.EmergencyStopped"/>, every operation in flight is cancelled downstream
+    /// and answered with that error, the stdio servers are killed with their process groups when
+    /// <c>emergency.kill_servers</c> is set; the stop is logged, audited, raised as <see cref="EmergencyActivated"/> and
+    /// saved in the state store, so that every gateway on the data directory and a restart stay stopped until resumed.
+    /// </summary>
+    /// <param name="reason">Why (required; shown to every refused caller).</param>
+    /// <param name="initiator">Who (required).</param>
+    /// <param name="cancellationToken">Stops waiting for the state to be saved; the stop itself is not undone.</param>
+    /// <returns>The state (the first stop's, if the gateway was already stopped).</returns>
+    public Task<EmergencyState> TriggerEmergencyStopAsync(string reason, string initiator, CancellationToken cancellationToken = default) =>
+        _emergency.TriggerAsync(reason, initiator, EmergencyChannels.Library, persist: true, cancellationToken);
+
+    /// <summary>Ends an emergency stop: calls pass again, servers the stop killed are started again. Audited.</summary>
+    /// <param name="initiator">Who resumes.</param>
+    /// <param name="reason">Why (required).</param>
+    /// <param name="cancellationToken">Stops waiting for the state to be saved.</param>
+    /// <returns>The state after the resume.</returns>
+    /// <exception cref="ArgumentException">No reason.</exception>
+    /// <exception cref="InvalidOperationException">The stop file still exists (remove it first).</exception>
+    public Task<EmergencyState> ResumeAsync(string initiator, string reason, CancellationToken cancellationToken = default) =>
+        _emergency.ResumeAsync(initiator, reason, EmergencyChannels.Library, persist: true, cancellationToken);
+
+    /// <summary>Raised when the gateway is stopped, through any channel (the seed's <c>emergency_activated</c>); on the gateway's event worker.</summary>
+    public event EventHandler<EmergencyActivatedEventArgs>? EmergencyActivated
+    {
+        add => _emergency.Activated += value;
+        remove => _emergency.Activated -= value;
+    }
+
+    /// <summary>Raised when an emergency stop ends; on the gateway's event worker.</summary>
+    public event EventHandler<EmergencyResumedEventArgs>? EmergencyResumed
+    {
+        add => _emergency.Resumed += value;
+        remove => _emergency.Resumed -= value;
+    }
+
+    /// <summary>The emergency stop itself, for the admin API and tests.</summary>
+    internal EmergencyStop Emergency => _emergency;
 
     /// <summary>
     /// Raised when the adaptive response escalates a user, session or server, steps it down as its threat score
@@ -225,7 +291,10 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
 
         _disposed = true;
         _started.TrySetCanceled(); // requests held for a start that will not finish now.
+        _emergencySignal?.Dispose();
+        await _emergencyWatcher.DisposeAsync();
         await ServerManager.DisposeAsync();
+        await _emergencyStore.DisposeAsync();
         _notifier.Dispose();
         _policyLists.Dispose();
         if (_ownedServices is not null)

@@ -250,6 +250,9 @@ public sealed class CliVerbTests(InteropGateway gateway)
     [InlineData("call")]
     [InlineData("config", "check")]
     [InlineData("release")]
+    [InlineData("stop")]
+    [InlineData("resume")]
+    [InlineData("status")]
     public async Task Help_EveryVerb_PrintsUsageAndExitsZero(params string[] verb)
     {
         (int exitCode, string stdout, _) = await McpfAsync([.. verb, "--help"]);
@@ -260,8 +263,8 @@ public sealed class CliVerbTests(InteropGateway gateway)
     }
 
     [Theory]
-    [InlineData("mcpf: unknown command 'stop'. The commands are: serve, servers, tools, call, config, policy, audit, release.", "stop", "--help")]
-    [InlineData("mcpf: unknown command 'stop'.", "stop")]
+    [InlineData("mcpf: unknown command 'halt'. The commands are: serve, servers, tools, call, config, policy, audit, release, stop, resume, status.", "halt", "--help")]
+    [InlineData("mcpf: unknown command 'halt'.", "halt")]
     [InlineData("mcpf servers: unknown command 'stop'. The commands are: list.", "servers", "stop")]
     public async Task UnknownCommand_EvenWithHelp_ExitsTwoListingTheCommands(string expected, params string[] arguments)
     {

@@ -383,7 +383,7 @@ internal static partial class LoadBenchmark
         dll.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "custom build";
 
     /// <summary>Finds a sibling build output: the same configuration and target framework as this benchmark.</summary>
-    private static string Locate(string? explicitPath, string projectDir, string fileName)
+    internal static string Locate(string? explicitPath, string projectDir, string fileName)
     {
         if (explicitPath is not null)
         {
@@ -410,7 +410,7 @@ internal static partial class LoadBenchmark
             : throw new FileNotFoundException($"'{candidate}' does not exist. Build it first: dotnet build -c {configuration} benchmarks/McpFoundation.Benchmarks (it builds the fixture and mcpf too).");
     }
 
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
             ? host
             : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";

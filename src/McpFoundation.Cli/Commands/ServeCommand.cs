@@ -112,6 +112,7 @@ internal static class ServeCommand
         {
             o.Configuration = configuration;
             o.WatchConfigurationFile = true;
+            o.ListenForEmergencySignal = true;
         }).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
         using IHost host = builder.Build();
         if (!await TryStartAsync(host, cancellationToken))
@@ -154,6 +155,7 @@ internal static class ServeCommand
         {
             o.Configuration = configuration;
             o.WatchConfigurationFile = true;
+            o.ListenForEmergencySignal = true;
         }).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
         builder.Services.AddMcpFoundationHttp(o =>
         {

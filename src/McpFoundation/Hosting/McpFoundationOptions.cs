@@ -22,4 +22,10 @@ public sealed class McpFoundationOptions
     /// configuration that came from a file.
     /// </summary>
     public bool WatchConfigurationFile { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether SIGUSR1 to this process triggers the emergency stop (<c>mcpf serve</c>
+    /// sets it; off by default for embedding hosts, whose process may host other things). See docs/emergency.md.
+    /// </summary>
+    public bool ListenForEmergencySignal { get; set; }
 }

@@ -1,6 +1,7 @@
 using McpFoundation;
 using McpFoundation.Audit;
 using McpFoundation.Configuration;
+using McpFoundation.Emergency;
 using McpFoundation.Front;
 using McpFoundation.Hosting;
 using McpFoundation.Pipeline;
@@ -55,7 +56,23 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
-        // The policy: its filter runs after the adaptive and limits filters (PolicyInstallation), and decides while the configuration snapshot has a policy or a
+        // The emergency stop: its check is the pipeline's first filter (PolicyInstallation); its state lives in the state store.
+        services.TryAddSingleton(static sp => new EmergencyStateStore(sp.GetRequiredService<IStateStore>()));
+        services.TryAddSingleton(static sp => new EmergencyStop(
+            sp.GetRequiredService<OperationRegistry>(),
+            sp.GetRequiredService<GatewayConfigurationProvider>(),
+            sp.GetRequiredService<EmergencyStateStore>(),
+            sp.GetRequiredService<ISecurityEventSink>(),
+            sp.GetRequiredService<GatewayEvents>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton<EmergencyStopFilter>();
+        services.TryAddSingleton(static sp => new EmergencyWatcher(
+            sp.GetRequiredService<EmergencyStop>(),
+            sp.GetRequiredService<EmergencyStateStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        // The policy: its filter runs after the emergency, adaptive and limits filters (PolicyInstallation), and decides while the configuration snapshot has a policy or a
         // security_profile (PolicyInstallation); the argument inspector and the approval broker are registered below.
         services.TryAddSingleton<PolicyService>();
         services.TryAddSingleton<IPolicyService>(static sp => sp.GetRequiredService<PolicyService>());
@@ -120,7 +137,11 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<IPolicyService>(),
             sp.GetRequiredService<SecurityViolations>(),
             sp.GetRequiredService<PolicyListNotifier>(),
-            sp.GetRequiredService<AdaptiveResponse>()));
+            sp.GetRequiredService<AdaptiveResponse>(),
+            sp.GetRequiredService<EmergencyStop>(),
+            sp.GetRequiredService<EmergencyWatcher>(),
+            sp.GetRequiredService<EmergencyStateStore>(),
+            sp.GetRequiredService<IOptions<McpFoundationOptions>>().Value.ListenForEmergencySignal ? sp.GetRequiredService<ILoggerFactory>() : null));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
 

@@ -79,6 +79,12 @@ public static class GatewayErrorCodes
     /// <summary>The operation is not among the server's <c>security_profile.allowed_operations</c> (the tool's operation class is in <c>data</c>).</summary>
     public const int OperationNotAllowed = -31046;
 
+    /// <summary>
+    /// The gateway is under an emergency stop: every operation is refused and every call in flight was cancelled, until
+    /// an operator resumes it (the message says by whom, why, and how to resume; see docs/emergency.md).
+    /// </summary>
+    public const int EmergencyStopped = -31050;
+
     /// <summary>The audit trail cannot be written (the store fails, or its queue is full), so the call was refused before it was forwarded (fail closed).</summary>
     public const int AuditUnavailable = -31070;
 

@@ -95,6 +95,12 @@ internal sealed partial class OperationPipeline
                 return PipelineResult<TResult>.FromValue(result);
             }
 
+            // A result that arrived after the gateway cancelled the operation (an emergency stop) never reaches the client.
+            if (operation.CancelReason is not null)
+            {
+                throw new OperationCanceledException(operation.Token);
+            }
+
             result = await CompleteAsync(context, new OperationOutcome(true, null, null, Elapsed(operation)) { Result = result }, result);
             return PipelineResult<TResult>.FromValue(result);
         }
@@ -102,8 +108,8 @@ internal sealed partial class OperationPipeline
         {
             // The gateway cancelled it (not the caller): the caller hears why, with a code of its own.
             activity?.SetStatus(ActivityStatusCode.Error, "cancelled by the gateway");
-            await CompleteAsync<object?>(context, new OperationOutcome(false, GatewayErrorCodes.OperationCancelled, reason, Elapsed(operation)) { Cancelled = true }, null);
-            throw GatewayErrors.Cancelled(reason, context.CorrelationId);
+            await CompleteAsync<object?>(context, new OperationOutcome(false, operation.CancelCode, reason, Elapsed(operation)) { Cancelled = true }, null);
+            throw GatewayErrors.Cancelled(reason, context.CorrelationId, operation.CancelCode);
         }
         catch (Exception ex) when (!operation.IsDeferred)
         {
@@ -281,7 +287,7 @@ internal sealed partial class OperationPipeline
         int code = exception switch
         {
             McpProtocolException protocolException => (int)protocolException.ErrorCode,
-            OperationCanceledException when operation.CancelReason is not null => GatewayErrorCodes.OperationCancelled,
+            OperationCanceledException when operation.CancelReason is not null => operation.CancelCode,
             _ => GatewayErrorCodes.InternalError,
         };
         string message = cancelled

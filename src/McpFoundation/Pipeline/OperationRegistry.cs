@@ -26,12 +26,18 @@ internal sealed class OperationRegistry
     }
 
     /// <summary>Cancels every operation in flight, telling each caller <paramref name="reason"/>; returns how many were cancelled.</summary>
-    public int CancelAll(string reason)
+    public int CancelAll(string reason) => CancelAll(reason, GatewayErrorCodes.OperationCancelled);
+
+    /// <summary>
+    /// Cancels every operation in flight, telling each caller <paramref name="reason"/> with <paramref name="code"/>
+    /// (the emergency stop answers with <see cref="GatewayErrorCodes.EmergencyStopped"/>); returns how many were cancelled.
+    /// </summary>
+    public int CancelAll(string reason, int code)
     {
         int cancelled = 0;
         foreach (InFlightOperation operation in _operations.Values)
         {
-            if (operation.Cancel(reason))
+            if (operation.Cancel(reason, code))
             {
                 cancelled++;
             }
@@ -98,7 +104,7 @@ internal sealed class InFlightOperation : IDisposable
     /// <summary>Gets a value indicating whether the operation waits for its client (an MRTR call suspended for input).</summary>
     public bool IsSuspended { get; internal set; }
 
-    /// <summary>Gets the operation's token: cancelled by the caller's token while it waits on it, by <see cref="Cancel"/>, or by the gateway.</summary>
+    /// <summary>Gets the operation's token: cancelled by the caller's token while it waits on it, by <see cref="Cancel(string?)"/>, or by the gateway.</summary>
     public CancellationToken Token => _cancellation.Token;
 
     /// <summary>Ties the operation to the token of the request it runs in, until it is released or suspended.</summary>
@@ -117,23 +123,30 @@ internal sealed class InFlightOperation : IDisposable
         _caller = default;
     }
 
-    /// <summary>Gets why the gateway cancelled the operation (<see cref="Cancel"/> with a reason); null when it did not.</summary>
+    /// <summary>Gets why the gateway cancelled the operation (<see cref="Cancel(string?)"/> with a reason); null when it did not.</summary>
     public string? CancelReason { get; private set; }
 
     /// <summary>
     /// Cancels the operation; false if it had already ended. With a <paramref name="reason"/> the gateway cancels it
     /// (its caller gets <see cref="GatewayErrorCodes.OperationCancelled"/> with the reason); without, its caller did.
     /// </summary>
-    public bool Cancel(string? reason)
+    public bool Cancel(string? reason) => Cancel(reason, GatewayErrorCodes.OperationCancelled);
+
+    /// <summary>Gets the code the caller is answered with when the gateway cancelled the operation (<see cref="CancelReason"/> set).</summary>
+    public int CancelCode { get; private set; } = GatewayErrorCodes.OperationCancelled;
+
+    /// <summary>Cancels the operation as <see cref="Cancel(string?)"/> does, answering its caller with <paramref name="code"/> when a reason is given.</summary>
+    public bool Cancel(string? reason, int code)
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
             return false;
         }
 
-        if (reason is not null)
+        if (reason is not null && CancelReason is null)
         {
-            CancelReason ??= reason;
+            CancelCode = code;
+            CancelReason = reason;
         }
 
         try

@@ -434,6 +434,28 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
         ProcessGroups.Forget(_groupId);
     }
 
+    /// <summary>Kills the server with everything it started (SIGKILL to its group, else its process tree); false when it had already exited.</summary>
+    internal bool KillProcessTree()
+    {
+        bool running;
+        try
+        {
+            running = !_process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            running = false;
+        }
+
+        if (running || (_ownGroup && ProcessGroups.IsAlive(_groupId)))
+        {
+            Kill();
+            return true;
+        }
+
+        return false;
+    }
+
     private void Kill()
     {
         if (_ownGroup)

@@ -139,6 +139,9 @@ internal sealed class DownstreamServer : IAsyncDisposable
 
     public ValueTask StopAsync() => _connection.StopAsync();
 
+    /// <summary>Kills a stdio server's process with its whole group or tree (see <see cref="ServerConnection.KillProcessTree"/>).</summary>
+    public bool KillProcessTree() => _connection.KillProcessTree();
+
     internal McpProtocolException Unavailable(string? cause = null)
     {
         ServerHealth health = _health.Current;

@@ -146,7 +146,9 @@ internal sealed class DirectRequests
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await SendCancelledAsync(transport, id);
+            // The caller is answered at once; the server is told on the side (an emergency stop cancels a thousand
+            // calls at once, and their notifications queue on the one connection: docs/PERFORMANCE.md).
+            _ = SendCancelledAsync(transport, id);
             throw;
         }
         finally

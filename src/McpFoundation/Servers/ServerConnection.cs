@@ -35,6 +35,7 @@ internal sealed partial class ServerConnection : IAsyncDisposable
     private readonly StandardErrorRedactor _redactor;
     private McpClient? _client;
     private DirectRequests? _direct;
+    private IClientTransport? _transport;
 
     /// <param name="id">The server's id.</param>
     /// <param name="definition">How to reach it.</param>
@@ -117,6 +118,7 @@ internal sealed partial class ServerConnection : IAsyncDisposable
             try
             {
                 inner = ServerTransportFactory.Create(_definition, _loggerFactory, LogStandardErrorLine);
+                _transport = inner;
                 var transport = new RelayingClientTransport(inner, _relay);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token, deadline.Token);
                 McpClient client = await McpClient.CreateAsync(transport, _createClientOptions(), _loggerFactory, timeout.Token);
@@ -166,6 +168,14 @@ internal sealed partial class ServerConnection : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => StopAsync();
+
+    /// <summary>
+    /// Kills the server's process with its whole process group or tree at once (SIGKILL; the emergency stop's
+    /// <c>kill_servers</c>); false when the server is not a running stdio process. The connection then sees the
+    /// process gone, like any exit.
+    /// </summary>
+    public bool KillProcessTree() =>
+        Volatile.Read(ref _transport) is ChildProcessTransport { Session: { } session } && session.KillProcessTree();
 
     /// <summary>Closes the connection for good: no reconnect after this.</summary>
     public async ValueTask StopAsync()

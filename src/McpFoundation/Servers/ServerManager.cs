@@ -29,6 +29,7 @@ public sealed partial class ServerManager : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _stopping = new();
+    private bool _holdHealthChecks;
     private Task? _healthLoop;
 
     internal ServerManager(GatewayConfigurationProvider configuration, ClientBridge bridge, GatewayEvents events, ILoggerFactory loggerFactory, TimeProvider timeProvider)
@@ -187,6 +188,45 @@ public sealed partial class ServerManager : IAsyncDisposable
 
     internal bool TryGetServer(string serverId, out DownstreamServer server) => _byId.TryGetValue(serverId, out server!);
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the periodic health checks leave servers alone (neither pinged nor
+    /// reconnected): set while an emergency stop with <c>kill_servers</c> keeps the killed servers down.
+    /// </summary>
+    internal bool HoldHealthChecks
+    {
+        get => Volatile.Read(ref _holdHealthChecks);
+        set => Volatile.Write(ref _holdHealthChecks, value);
+    }
+
+    /// <summary>Kills every stdio server with its whole process group at once (SIGKILL); returns how many were running.</summary>
+    internal int KillStdioServers()
+    {
+        int killed = 0;
+        foreach (DownstreamServer server in _byId.Values)
+        {
+            if (server.KillProcessTree())
+            {
+                killed++;
+            }
+        }
+
+        return killed;
+    }
+
+    /// <summary>Starts a health check of every server now (those whose connection is gone reconnect); does not wait.</summary>
+    internal void CheckAllInBackground()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (DownstreamServer server in Servers)
+        {
+            _ = CheckInBackgroundAsync(server, _stopping.Token);
+        }
+    }
+
     private DownstreamServer AddServer(string id, ServerDefinition definition)
     {
         var server = new DownstreamServer(id, definition, _configuration.Current.Settings.DefaultTimeout, _configuration.Current.Settings.ConnectTimeout, new Listener(this), _loggerFactory, _timeProvider);
@@ -219,6 +259,11 @@ public sealed partial class ServerManager : IAsyncDisposable
         using var timer = new PeriodicTimer(interval, _timeProvider);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
+            if (HoldHealthChecks)
+            {
+                continue;
+            }
+
             foreach (DownstreamServer server in Servers)
             {
                 if (server.IsCheckingHealth)

@@ -23,6 +23,8 @@ internal static class ConfigSections
 
     public static Security.Adaptive.AdaptiveSectionValidator Adaptive { get; } = new();
 
+    public static Emergency.EmergencySectionValidator Emergency { get; } = new();
+
     /// <summary>Gets every top-level section, in reading order (which is also the order of their errors).</summary>
     public static IReadOnlyList<IConfigSection> All { get; } =
     [
@@ -31,6 +33,7 @@ internal static class ConfigSections
         Servers,
         Policy, // after servers: its rules are checked against the configured servers.
         Approval,
+        Emergency,
         Audit,
         Limits,
         Adaptive,

@@ -17,6 +17,8 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(SecurityProfileSection))]
 [JsonSerializable(typeof(ApprovalSection))]
 [JsonSerializable(typeof(AuditSection))]
+[JsonSerializable(typeof(Emergency.EmergencySection))]
+[JsonSerializable(typeof(Emergency.EmergencyAdminSection))]
 [JsonSerializable(typeof(ToolProfileSection))]
 [JsonSerializable(typeof(Security.Limits.LimitsSection))]
 [JsonSerializable(typeof(Security.Adaptive.AdaptiveSection))]

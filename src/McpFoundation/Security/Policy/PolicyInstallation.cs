@@ -35,13 +35,14 @@ internal static class PolicyInstallation
     }
 
     /// <summary>
-    /// The pipeline's filters: the adaptive response (quarantine, throttle; it sees every denial of the filters after
-    /// it), the limits (rate and concurrency; both let everything pass at once while nothing is configured), the
-    /// policy filter, its list trimming next, the audit filter (a call's started record is durable before anything
-    /// after it runs), then the ones added with <c>AddFilter</c>.
+    /// The pipeline's filters: the emergency stop's check first (nothing passes a stopped gateway), the adaptive
+    /// response (quarantine, throttle; it sees every denial of the filters after it), the limits (rate and
+    /// concurrency; both let everything pass at once while nothing is configured), the policy filter, its list
+    /// trimming next, the audit filter (a call's started record is durable before anything after it runs), then the
+    /// ones added with <c>AddFilter</c>.
     /// </summary>
     public static IEnumerable<IOperationFilter> Filters(IServiceProvider services) =>
-        [services.GetRequiredService<Adaptive.AdaptiveFilter>(), services.GetRequiredService<Limits.LimitsFilter>(), services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), services.GetRequiredService<Audit.AuditFilter>(), .. services.GetServices<IOperationFilter>()];
+        [services.GetRequiredService<Emergency.EmergencyStopFilter>(), services.GetRequiredService<Adaptive.AdaptiveFilter>(), services.GetRequiredService<Limits.LimitsFilter>(), services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), services.GetRequiredService<Audit.AuditFilter>(), .. services.GetServices<IOperationFilter>()];
 
     private const string ConfigSectionsPolicyKey = "policy";
 }

@@ -1,0 +1,134 @@
+using System.Collections.ObjectModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using McpFoundation.Benchmarks.Load;
+using McpFoundation.Configuration;
+using McpFoundation.Pipeline;
+using McpFoundation.Tools;
+
+namespace McpFoundation.Benchmarks.Emergency;
+
+/// <summary>
+/// The emergency stop's reach: with <c>--calls</c> (default 1,000) <c>slow</c> calls in flight through the gateway to the
+/// fixture over stdio, the time from <c>TriggerEmergencyStopAsync</c> to the last of them answered (each with -31050),
+/// over <c>--rounds</c> rounds (resumed in between). Goal: p99 of that time under 50 ms (docs/PERFORMANCE.md).
+/// The gateway runs in this process (the library front); the fixture is a real child process.
+/// </summary>
+internal static class EmergencyStopBenchmark
+{
+    public const string Usage = """
+        emergency options:
+          --calls N     calls in flight at the trigger (default 1000)
+          --rounds N    rounds, each a stop and a resume (default 20)
+        """;
+
+    private static readonly TimeSpan Goal = TimeSpan.FromMilliseconds(50);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int calls = 1000;
+        int rounds = 20;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--calls" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int c) && c > 0:
+                    calls = c;
+                    i++;
+                    break;
+                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int r) && r > 0:
+                    rounds = r;
+                    i++;
+                    break;
+                default:
+                    Console.Error.WriteLine($"error: unknown or incomplete option '{args[i]}'.");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+
+        string fixtureDll = LoadBenchmark.Locate(null, Path.Combine("tests", "McpFoundation.FixtureServer"), "McpFoundation.FixtureServer.dll");
+        string dataDirectory = Path.Combine(Path.GetTempPath(), "mcpf-bench-emergency-" + Guid.NewGuid().ToString("N")[..8]);
+        var fixture = new ServerDefinition
+        {
+            Name = "fixture",
+            Transport = ServerTransport.Stdio,
+            Command = [LoadBenchmark.DotnetHost(), fixtureDll, "--stdio"],
+            Env = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" },
+            Timeout = TimeSpan.FromMinutes(5),
+        };
+        var configuration = new GatewayConfiguration
+        {
+            Servers = new ReadOnlyDictionary<string, ServerDefinition>(new Dictionary<string, ServerDefinition> { ["fixture"] = fixture }),
+            Settings = new GatewaySettings { HealthCheckInterval = TimeSpan.FromHours(1), DataDirectory = dataDirectory },
+        };
+
+        await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(configuration);
+        await gateway.InitializeAsync();
+        var arguments = new Dictionary<string, JsonElement> { ["seconds"] = JsonSerializer.SerializeToElement(300) };
+        var lastAnswered = new List<double>(rounds);
+        var everyCall = new List<double>(rounds * calls);
+        int wrongOutcomes = 0;
+        Console.Error.WriteLine($"emergency: {rounds} rounds of {calls} calls in flight (fixture {fixtureDll})");
+        for (int round = 0; round < rounds; round++)
+        {
+            var answeredAt = new long[calls];
+            long triggeredAt = 0;
+            Task<ToolCallOutcome>[] inFlight = new Task<ToolCallOutcome>[calls];
+            for (int i = 0; i < calls; i++)
+            {
+                int index = i;
+                inFlight[i] = CallAsync(gateway, arguments, answeredAt, index);
+            }
+
+            // Every call registered and routed: the router has written it to the fixture.
+            while (gateway.GetOperationsInFlight().Count < calls)
+            {
+                await Task.Delay(5);
+            }
+
+            await Task.Delay(200); // let the fixture read them all
+            triggeredAt = Stopwatch.GetTimestamp();
+            await gateway.TriggerEmergencyStopAsync($"benchmark round {round}", "benchmark");
+            double triggerReturned = Stopwatch.GetElapsedTime(triggeredAt).TotalMilliseconds;
+            ToolCallOutcome[] outcomes = await Task.WhenAll(inFlight);
+            long last = answeredAt.Max();
+            lastAnswered.Add(Stopwatch.GetElapsedTime(triggeredAt, last).TotalMilliseconds);
+            everyCall.AddRange(answeredAt.Select(t => Stopwatch.GetElapsedTime(triggeredAt, t).TotalMilliseconds));
+            wrongOutcomes += outcomes.Count(o => o.ErrorCode != GatewayErrorCodes.EmergencyStopped);
+            await gateway.ResumeAsync("benchmark", "next round");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emergency: round {round + 1}: trigger returned after {triggerReturned:F1} ms, first answered {Stopwatch.GetElapsedTime(triggeredAt, answeredAt.Min()).TotalMilliseconds:F1} ms, last of {calls} {lastAnswered[^1]:F1} ms after the trigger"));
+        }
+
+        lastAnswered.Sort();
+        everyCall.Sort();
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(ci, $"Emergency stop, {calls} calls in flight, {rounds} rounds (library front, fixture over stdio), {Environment.ProcessorCount} cores, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC"));
+        Console.WriteLine(string.Create(ci, $"| measure | p50 | p99 | max |"));
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine(string.Create(ci, $"| trigger → last in-flight call answered (per round) | {Percentile(lastAnswered, 0.50):F1} ms | {Percentile(lastAnswered, 0.99):F1} ms | {lastAnswered[^1]:F1} ms |"));
+        Console.WriteLine(string.Create(ci, $"| trigger → each call answered (all calls) | {Percentile(everyCall, 0.50):F1} ms | {Percentile(everyCall, 0.99):F1} ms | {everyCall[^1]:F1} ms |"));
+        Console.WriteLine(string.Create(ci, $"Calls not answered with -31050: {wrongOutcomes}. Goal: p99 of trigger → last answered under {Goal.TotalMilliseconds:F0} ms: {(Percentile(lastAnswered, 0.99) < Goal.TotalMilliseconds ? "met" : "NOT met")}."));
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        return wrongOutcomes == 0 ? 0 : 1;
+    }
+
+    private static async Task<ToolCallOutcome> CallAsync(McpSecurityIntegration gateway, Dictionary<string, JsonElement> arguments, long[] answeredAt, int index)
+    {
+        await Task.Yield();
+        ToolCallOutcome outcome = await gateway.ExecuteToolAsync("fixture__slow", arguments, "benchmark");
+        answeredAt[index] = Stopwatch.GetTimestamp();
+        return outcome;
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using McpFoundation.Audit;
+using McpFoundation.Configuration;
+using McpFoundation.Emergency;
+using McpFoundation.Hosting;
+using McpFoundation.Pipeline;
+using McpFoundation.Storage;
+using McpFoundation.Telemetry;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace McpFoundation.Tests.Emergency;
+
+/// <summary>The emergency switch on its own: refusal, cancellation with its code, audit, events, persistence, resume rules.</summary>
+[Trait("Category", "Unit")]
+public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 14, 0, 0, TimeSpan.Zero));
+    private readonly OperationRegistry _operations = new();
+    private readonly MemoryStateStore _store = new();
+    private readonly RecordingSink _sink = new();
+    private readonly GatewayEvents _events = new(NullLogger<GatewayEvents>.Instance);
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mcpf-unit-emergency", Guid.NewGuid().ToString("N"));
+    private EmergencyStateStore _stateStore = null!;
+    private EmergencyStop _stop = null!;
+
+    public Task InitializeAsync()
+    {
+        var configuration = new GatewayConfiguration { Settings = new GatewaySettings { DataDirectory = _dataDirectory } };
+        _stateStore = new EmergencyStateStore(_store);
+        _stop = new EmergencyStop(_operations, new GatewayConfigurationProvider(configuration), _stateStore, _sink, _events, _time, NullLoggerFactory.Instance);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stateStore.DisposeAsync();
+        await _events.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        // Disposed asynchronously in DisposeAsync; this satisfies the analyzer's ownership rule.
+    }
+
+    [Fact]
+    public async Task Filter_NotStopped_AllowsWithoutAllocatingADecision()
+    {
+        var filter = new EmergencyStopFilter(_stop);
+
+        SecurityDecision decision = await filter.OnRequestAsync(new OperationContext(OperationCategory.ToolExecution, "tools/call"));
+
+        Assert.True(decision.IsAllowed);
+    }
+
+    [Fact]
+    public async Task Trigger_RefusesWithEmergencyStoppedSayingWhoWhyAndHowToResume()
+    {
+        await _stop.TriggerAsync("leaked token", "alice", EmergencyChannels.Library);
+
+        SecurityDecision decision = await new EmergencyStopFilter(_stop).OnRequestAsync(new OperationContext(OperationCategory.ToolExecution, "tools/call"));
+
+        Assert.False(decision.IsAllowed);
+        Assert.Equal(GatewayErrorCodes.EmergencyStopped, decision.Code);
+        Assert.Equal(EmergencyStopFilter.FilterName, decision.DeniedBy);
+        Assert.Contains("by alice through library", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("leaked token", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("2026-12-01T14:00:00Z", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("mcpf resume", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trigger_CancelsEveryOperationInFlightWithTheEmergencyCode()
+    {
+        InFlightOperation first = _operations.Register(new OperationContext(OperationCategory.ToolExecution, "tools/call"));
+        InFlightOperation second = _operations.Register(new OperationContext(OperationCategory.ToolExecution, "resources/read"));
+
+        await _stop.TriggerAsync("stop", "alice", EmergencyChannels.Library);
+
+        Assert.All([first, second], o => Assert.True(o.Token.IsCancellationRequested));
+        Assert.All([first, second], o => Assert.Equal(GatewayErrorCodes.EmergencyStopped, o.CancelCode));
+        Assert.All([first, second], o => Assert.Equal(_stop.RefusalMessage, o.CancelReason));
+    }
+
+    [Fact]
+    public async Task Trigger_Twice_KeepsTheFirstStopsWhoAndWhy()
+    {
+        await _stop.TriggerAsync("first", "alice", EmergencyChannels.Library);
+        EmergencyState second = await _stop.TriggerAsync("second", "bob", EmergencyChannels.AdminApi);
+
+        Assert.Equal("alice", second.Initiator);
+        Assert.Equal("first", second.Reason);
+        Assert.Single(_sink.Records, r => r.Kind == "emergency_activated");
+    }
+
+    [Fact]
+    public async Task Trigger_AuditsRaisesAndSavesTheState()
+    {
+        var raised = new TaskCompletionSource<EmergencyActivatedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _stop.Activated += (_, e) => raised.TrySetResult(e);
+
+        await _stop.TriggerAsync("why", "alice", EmergencyChannels.Signal);
+
+        SecurityEventRecord record = Assert.Single(_sink.Records);
+        Assert.Equal(("emergency_activated", "alice", EmergencyChannels.Signal, "why"), (record.Kind, record.Initiator, record.Channel, record.Reason));
+        EmergencyActivatedEventArgs args = await raised.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("alice", args.State.Initiator);
+        StateEntry saved = Assert.IsType<StateEntry>(await _store.GetAsync(EmergencyStateStore.Key));
+        EmergencyState state = EmergencyStateStore.Parse(saved.Value);
+        Assert.True(state.IsActive);
+        Assert.Equal(("why", "alice", EmergencyChannels.Signal), (state.Reason, state.Initiator, state.Channel));
+        Assert.Contains("\"active\":true", saved.Value, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task Resume_WithoutAReason_IsRefusedAndTheGatewayStaysStopped(string reason)
+    {
+        await _stop.TriggerAsync("why", "alice", EmergencyChannels.Library);
+
+        ArgumentException refused = await Assert.ThrowsAsync<ArgumentException>(() => _stop.ResumeAsync("alice", reason, EmergencyChannels.Library));
+
+        Assert.Contains("needs a reason", refused.Message, StringComparison.Ordinal);
+        Assert.True(_stop.IsActive);
+    }
+
+    [Fact]
+    public async Task Resume_AllowsAgainAuditsAndSavesWhoResumed()
+    {
+        await _stop.TriggerAsync("why", "alice", EmergencyChannels.Library);
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        EmergencyState resumed = await _stop.ResumeAsync("bob", "contained", EmergencyChannels.AdminApi);
+
+        Assert.False(_stop.IsActive);
+        Assert.Null(_stop.RefusalMessage);
+        Assert.Equal(("bob", "contained", EmergencyChannels.AdminApi), (resumed.ResumedBy, resumed.ResumeReason, resumed.ResumeChannel));
+        Assert.Equal(_time.GetUtcNow(), resumed.ResumedAt);
+        Assert.Contains(_sink.Records, r => r.Kind == "emergency_resumed" && r.Initiator == "bob" && r.Reason == "contained");
+        Assert.False(EmergencyStateStore.Parse((await _store.GetAsync(EmergencyStateStore.Key))!.Value).IsActive);
+        Assert.True((await new EmergencyStopFilter(_stop).OnRequestAsync(new OperationContext(OperationCategory.ToolExecution, "tools/call"))).IsAllowed);
+    }
+
+    [Fact]
+    public async Task ApplyStored_FromAnotherProcess_StopsAndResumesWithoutWritingBack()
+    {
+        var stored = new EmergencyState { IsActive = true, Reason = "from the cli", Initiator = "ops", Channel = EmergencyChannels.Cli, ActivatedAt = _time.GetUtcNow() };
+
+        await _stop.ApplyStoredAsync(stored);
+
+        Assert.True(_stop.IsActive);
+        Assert.Equal(EmergencyChannels.Cli, _stop.State.Channel);
+        Assert.Null(await _store.GetAsync(EmergencyStateStore.Key));
+
+        await _stop.ApplyStoredAsync(stored with { IsActive = false, ResumedBy = "ops", ResumeReason = "ok", ResumeChannel = EmergencyChannels.Cli });
+
+        Assert.False(_stop.IsActive);
+        Assert.Null(await _store.GetAsync(EmergencyStateStore.Key));
+    }
+
+    [Fact]
+    public async Task Pipeline_ResultArrivingAfterTheStop_NeverReachesTheCaller()
+    {
+        using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
+        var pipeline = new OperationPipeline([new EmergencyStopFilter(_stop)], _operations, metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
+        var context = new OperationContext(OperationCategory.ToolExecution, "tools/call");
+        context.Resolve("s__t", "s", "t", null);
+
+        // The terminal (the router) gets its answer only after the stop, and ignores its token, as a late downstream would.
+        ModelContextProtocol.McpProtocolException refused = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(async () =>
+            await pipeline.ExecuteAsync(context, this, static async (_, self, _) =>
+            {
+                await self._stop.TriggerAsync("late", "alice", EmergencyChannels.Library, cancellationToken: CancellationToken.None);
+                return "a downstream result";
+            }));
+
+        Assert.Equal(GatewayErrorCodes.EmergencyStopped, (int)refused.ErrorCode);
+        Assert.Contains("late", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A state store in memory (the SQLite store has tests of its own).</summary>
+    private sealed class MemoryStateStore : IStateStore
+    {
+        private readonly ConcurrentDictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
+
+        public ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(_entries.TryGetValue(key, out StateEntry? entry) ? entry : null);
+
+        public ValueTask<StateEntry> SetAsync(string key, string value, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(_entries.AddOrUpdate(
+                key,
+                k => new StateEntry(k, value, 1, DateTimeOffset.UnixEpoch),
+                (k, old) => new StateEntry(k, value, old.Version + 1, DateTimeOffset.UnixEpoch)));
+
+        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => ValueTask.FromResult(_entries.TryRemove(key, out _));
+
+        public ValueTask<IReadOnlyList<StateEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult<IReadOnlyList<StateEntry>>([.. _entries.Values.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(e => e.Key, StringComparer.Ordinal)]);
+    }
+
+    private sealed class RecordingSink : ISecurityEventSink
+    {
+        private readonly ConcurrentQueue<SecurityEventRecord> _records = new();
+
+        public IReadOnlyCollection<SecurityEventRecord> Records => _records;
+
+        public void Post(SecurityEventRecord record) => _records.Enqueue(record);
+    }
+}
