@@ -91,6 +91,7 @@ public static class McpFoundationHttpExtensions
                 statusCode: StatusCodes.Status200OK);
         }).AddEndpointFilter(filter);
 
+        McpFoundationMetricsEndpoint.MapIfEnabled(endpoints);
         return endpoints.MapMcp(options.EndpointPath)
             .AddEndpointFilter(filter)
             .AddEndpointFilter(new GatewayStartedFilter(endpoints.ServiceProvider.GetRequiredService<McpSecurityIntegration>()))

@@ -45,7 +45,7 @@ public static class McpFoundationServiceCollectionExtensions
             DataDirectory.Resolve(sp.GetRequiredService<GatewayConfigurationProvider>().Current),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ISecurityEventSink, LoggingSecurityEventSink>();
-        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton(static sp => new GatewayMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<OperationRegistry>()));
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
         // The policy: its filter runs first, and decides while the configuration snapshot has a policy or a
@@ -61,7 +61,8 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<OperationRegistry>(),
             sp.GetRequiredService<GatewayMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<OperationPipeline>>()));
+            sp.GetRequiredService<ILogger<OperationPipeline>>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<ClientBridge>();
         services.TryAddSingleton(static sp => new ServerManager(
@@ -69,7 +70,8 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<ClientBridge>(),
             sp.GetRequiredService<GatewayEvents>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GatewayMetrics>()));
         services.TryAddSingleton<CatalogueStore>();
         services.TryAddSingleton<OperationRouter>();
         services.TryAddSingleton<SuspendedToolCalls>();

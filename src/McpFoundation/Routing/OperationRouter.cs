@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpFoundation.Pipeline;
 using McpFoundation.Servers;
+using McpFoundation.Telemetry;
 using McpFoundation.Tools;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -196,9 +198,28 @@ internal sealed class OperationRouter
             ? OpenProgress(server, token, requestServer, context, downstreamRequest)
             : null;
 
+        // The server sees the correlation id (and, when traced, the W3C trace context, as the MCP conventions propagate it).
+        using Activity? span = GatewayTelemetry.ActivitySource.HasListeners() ? OperationSpans.StartDownstream(context, method) : null;
+        JsonObject meta = StampCorrelationId(context, downstreamRequest);
+        if (span is not null)
+        {
+            meta["traceparent"] = span.Id;
+            if (span.TraceStateString is { Length: > 0 } traceState)
+            {
+                meta["tracestate"] = traceState;
+            }
+        }
+
         try
         {
-            return await server.ForwardAsync<TParams, TResult>(method, downstreamRequest, cancellationToken);
+            TResult result = await server.ForwardAsync<TParams, TResult>(method, downstreamRequest, cancellationToken);
+            OperationSpans.Succeeded(span, result);
+            return result;
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            OperationSpans.Failed(span, ex);
+            throw;
         }
         finally
         {
@@ -208,6 +229,14 @@ internal sealed class OperationRouter
                 await progress.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>Puts the operation's correlation id into the downstream request's <c>_meta</c> (replacing any the client sent under that key).</summary>
+    public static JsonObject StampCorrelationId(OperationContext context, RequestParams downstreamRequest)
+    {
+        JsonObject meta = downstreamRequest.Meta ??= [];
+        meta[GatewayTelemetry.CorrelationIdMetaKey] = context.CorrelationId;
+        return meta;
     }
 
     /// <summary>Copies the client's <c>_meta</c> minus what belongs to the client's own connection (progress token, per-request protocol fields).</summary>

@@ -16,6 +16,8 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(ServerSection))]
 [JsonSerializable(typeof(SecurityProfileSection))]
 [JsonSerializable(typeof(ApprovalSection))]
+[JsonSerializable(typeof(TelemetrySection))]
+[JsonSerializable(typeof(EventsSection))]
 [JsonSerializable(typeof(ToolProfileSection))]
 [JsonSerializable(typeof(Security.Policy.PolicySection))]
 [JsonSerializable(typeof(Security.Policy.PolicyRuleSection))]
