@@ -93,18 +93,31 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayServerOptions>();
         services.TryAddSingleton<CatalogueNotifier>();
         services.TryAddSingleton<ConfigurationReloader>();
-        services.TryAddSingleton(static sp => new McpSecurityIntegration(
-            sp.GetRequiredService<GatewayConfigurationProvider>(),
-            sp.GetRequiredService<ServerManager>(),
-            sp.GetRequiredService<ToolRegistry>(),
-            sp.GetRequiredService<CatalogueNotifier>(),
-            sp.GetRequiredService<OperationRegistry>(),
-            sp.GetRequiredService<ConfigurationReloader>(),
-            sp.GetRequiredService<IPolicyService>(),
-            sp.GetRequiredService<SecurityViolations>(),
-            sp.GetRequiredService<PolicyListNotifier>()));
+        services.TryAddSingleton(static sp => WebhookSinkHolder.Create(sp));
+        services.TryAddSingleton(static sp =>
+        {
+            var gateway = new McpSecurityIntegration(
+                sp.GetRequiredService<GatewayConfigurationProvider>(),
+                sp.GetRequiredService<ServerManager>(),
+                sp.GetRequiredService<ToolRegistry>(),
+                sp.GetRequiredService<CatalogueNotifier>(),
+                sp.GetRequiredService<OperationRegistry>(),
+                sp.GetRequiredService<ConfigurationReloader>(),
+                sp.GetRequiredService<IPolicyService>(),
+                sp.GetRequiredService<SecurityViolations>(),
+                sp.GetRequiredService<PolicyListNotifier>());
+
+            // events.webhook_url: the gateway's events go to the webhook too (docs/events.md).
+            if (sp.GetRequiredService<WebhookSinkHolder>().Sink is { } sink)
+            {
+                WebhookEvents.Attach(gateway, sink);
+            }
+
+            return gateway;
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ToolStatisticsPublisher>());
 
         // MCP_LOG_LEVEL (settings.log_level) sets the level of the gateway's own categories, McpFoundation.*
         // (the seed's "mcp" and "mcp.security" loggers).
