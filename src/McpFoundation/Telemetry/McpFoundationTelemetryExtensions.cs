@@ -56,6 +56,10 @@ public static class McpFoundationTelemetryExtensions
             builder.WithTracing(t =>
             {
                 t.AddSource(GatewayTelemetry.SourceName);
+
+                // The HTTP host starts an unrecorded Activity per request (for log correlation) when no ASP.NET Core
+                // instrumentation samples it; the default parent-based sampler would then drop every gateway span.
+                t.SetSampler(new AlwaysOnSampler());
                 if (otlp is not null)
                 {
                     t.AddOtlpExporter(o => Configure(o, otlp, protocol, "v1/traces"));

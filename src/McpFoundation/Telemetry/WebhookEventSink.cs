@@ -47,10 +47,10 @@ public sealed partial class WebhookEventSink : IAsyncDisposable
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = settings.Timeout;
         _queue = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(settings.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _retry = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+        _retry = settings.MaxAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = Math.Max(0, settings.MaxAttempts - 1),
+                MaxRetryAttempts = settings.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = firstRetryDelay ?? TimeSpan.FromMilliseconds(500),
