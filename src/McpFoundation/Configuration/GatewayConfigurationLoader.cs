@@ -58,14 +58,14 @@ public static class GatewayConfigurationLoader
         return ConfigurationReader.ParseDocument(text, environment, fullPath);
     }
 
-    /// <summary>Takes a snapshot of this process's environment variables whose names start with <c>MCP_</c>.</summary>
+    /// <summary>Takes a snapshot of this process's environment variables whose names start with <c>MCP_</c> or <c>MCPF_</c> (<c>MCPF_DATA_DIR</c>, <c>MCPF_LOG_FORMAT</c>...).</summary>
     /// <returns>The variables, by name.</returns>
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment()
     {
         var snapshot = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
-            if (entry.Key is string name && name.StartsWith("MCP_", StringComparison.OrdinalIgnoreCase))
+            if (entry.Key is string name && (name.StartsWith("MCP_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("MCPF_", StringComparison.OrdinalIgnoreCase)))
             {
                 snapshot[name] = entry.Value as string;
             }
