@@ -176,6 +176,24 @@ public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
         Assert.Equal(1.0, toolError.ErrorRate);
     }
 
+    [Fact]
+    public async Task ToolStatistics_PublishedToTheStateStore_ReadBackAsTheGatewayCountedThem()
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await using TestClient client = await Host.ConnectAsync(GatewayFront.Http, cts.Token);
+        await client.Client.CallToolAsync("fixture__add", Results.Args(("a", 1), ("b", 2)), cancellationToken: cts.Token);
+        await Eventually.WaitUntilAsync(() => Host.Gateway.GetToolStatistics().Any(s => s.ToolName == "fixture__add"), "the call counted", cts.Token);
+
+        var publisher = Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ToolStatisticsPublisher>().Single();
+        await publisher.PublishAsync(cts.Token);
+        PublishedToolStatistics? published = await ToolStatisticsPublisher.ReadAsync(Host.Services.GetRequiredService<Storage.IStateStore>(), cts.Token);
+
+        Assert.NotNull(published);
+        ToolStatistics add = Assert.Single(published.Tools, t => t.ToolName == "fixture__add");
+        Assert.Equal(Host.Gateway.GetToolStatistics().Single(t => t.ToolName == "fixture__add"), add);
+        Assert.Equal("fixture", add.ServerId);
+    }
+
     private static double Counted(IReadOnlyList<PrometheusSample> samples, string tool, string outcome) =>
         samples.Where(s => s.Name == "mcpfoundation_operations_total" && s.Labels.GetValueOrDefault("gen_ai_tool_name") == tool && s.Labels.GetValueOrDefault("mcpfoundation_outcome") == outcome).Sum(s => s.Value);
 
