@@ -164,7 +164,7 @@ public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
         Assert.Contains(samples, s => s.Name == "mcpfoundation_operation_duration_seconds_count" && s.Labels.GetValueOrDefault("gen_ai_tool_name") == "fixture__echo" && s.Value >= 3);
         Assert.Contains(samples, s => s.Name == "mcpfoundation_policy_decisions_total" && s.Labels["mcpfoundation_policy_rule"] == "no-fail" && s.Labels["mcpfoundation_policy_effect"] == "deny" && s.Value >= 1);
         Assert.Contains(samples, s => s.Name == "mcpfoundation_policy_decisions_total" && s.Labels["mcpfoundation_policy_effect"] == "allow" && s.Value >= 3);
-        Assert.Contains(samples, s => s.Name == "mcpfoundation_server_up_ratio" || s.Name == "mcpfoundation_server_up" && s.Labels["mcpfoundation_server"] == "fixture" && s.Value == 1);
+        Assert.Contains(samples, s => s.Name == "mcpfoundation_server_up" && s.Labels["mcpfoundation_server"] == "fixture" && s.Value == 1);
         Assert.Contains(samples, s => s.Name.StartsWith("mcpfoundation_operations_active", StringComparison.Ordinal));
 
         IReadOnlyList<ToolStatistics> statistics = Host.Gateway.GetToolStatistics();
