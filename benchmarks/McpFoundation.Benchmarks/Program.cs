@@ -7,6 +7,7 @@ const string Usage = """
     usage:
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- load [options]
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *]
+      dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- audit [--records N] [--pg CONNECTION_STRING]
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -33,13 +34,16 @@ switch (args[0])
 
         return await LoadBenchmark.RunAsync(options);
 
+    case "audit":
+        return await McpFoundation.Benchmarks.Audit.AuditThroughputBenchmark.RunAsync(args[1..]);
+
     case "micro":
         string[] rest = args[1..];
         BenchmarkSwitcher.FromAssembly(typeof(LoadBenchmark).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
         return 0;
 
     default:
-        Console.Error.WriteLine($"error: unknown mode '{args[0]}'; use load or micro.");
+        Console.Error.WriteLine($"error: unknown mode '{args[0]}'; use load, micro or audit.");
         Console.Error.WriteLine(Usage);
         return 2;
 }

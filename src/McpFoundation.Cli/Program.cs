@@ -74,6 +74,7 @@ internal static class Program
         root.Subcommands.Add(CallCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         return root;
     }
 }

@@ -231,7 +231,7 @@ public sealed class CliVerbTests(InteropGateway gateway)
     }
 
     [Theory]
-    [InlineData("mcpf: unknown command 'stop'. The commands are: serve, servers, tools, call, config, policy.", "stop", "--help")]
+    [InlineData("mcpf: unknown command 'stop'. The commands are: serve, servers, tools, call, config, policy, audit.", "stop", "--help")]
     [InlineData("mcpf: unknown command 'stop'.", "stop")]
     [InlineData("mcpf servers: unknown command 'stop'. The commands are: list.", "servers", "stop")]
     public async Task UnknownCommand_EvenWithHelp_ExitsTwoListingTheCommands(string expected, params string[] arguments)

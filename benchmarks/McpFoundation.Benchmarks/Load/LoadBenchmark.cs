@@ -121,7 +121,11 @@ internal static partial class LoadBenchmark
     private static async Task MeasureAsync(Targets targets, BenchPath path, int clientCount, LoadOptions options, Measurement into, CancellationToken cancellationToken)
     {
         var clients = new List<McpClient>(clientCount);
+        var rawClients = new List<RawHttpClient>(clientCount);
+        var calls = new List<Func<CancellationToken, Task<string>>>(clientCount);
         bool shared = path == BenchPath.DirectStdio;
+        string tool = path == BenchPath.GatewayHttp ? ServerId + "__echo" : "echo";
+        var arguments = new Dictionary<string, object?>(StringComparer.Ordinal) { ["message"] = options.Message };
         try
         {
             if (shared)
@@ -129,6 +133,12 @@ internal static partial class LoadBenchmark
                 // A stdio server has one client: the concurrent callers share its connection, as the gateway's callers share
                 // the gateway's one downstream connection.
                 clients.AddRange(Enumerable.Repeat(targets.StdioClient!, clientCount));
+            }
+            else if (options.Client == BenchClient.Raw)
+            {
+                Uri endpoint = path == BenchPath.DirectHttp ? targets.FixtureHttpEndpoint! : targets.GatewayEndpoint!;
+                rawClients.AddRange(await Task.WhenAll(Enumerable.Range(0, clientCount)
+                    .Select(_ => RawHttpClient.ConnectAsync(endpoint, options.ProtocolVersion, tool, options.Message, cancellationToken))));
             }
             else
             {
@@ -138,8 +148,8 @@ internal static partial class LoadBenchmark
                 clients.AddRange(connected);
             }
 
-            string tool = path == BenchPath.GatewayHttp ? ServerId + "__echo" : "echo";
-            var arguments = new Dictionary<string, object?>(StringComparer.Ordinal) { ["message"] = options.Message };
+            calls.AddRange(clients.Select(client => (Func<CancellationToken, Task<string>>)(token => CallSdkAsync(client, tool, arguments, token))));
+            calls.AddRange(rawClients.Select(client => (Func<CancellationToken, Task<string>>)client.CallAsync));
             IReadOnlyDictionary<string, int> roles = targets.ProcessesFor(path);
 
             long warmupEnd = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
@@ -151,11 +161,11 @@ internal static partial class LoadBenchmark
             for (int i = 0; i < clientCount; i++)
             {
                 latencies[i] = new List<long>(capacity);
-                McpClient client = clients[i];
+                Func<CancellationToken, Task<string>> call = calls[i];
                 List<long> sink = latencies[i];
                 int index = i;
                 loops[i] = Task.Run(
-                    async () => lastStops[index] = await LoopAsync(client, tool, arguments, options.Message, sink, warmupEnd, end, cancellationToken),
+                    async () => lastStops[index] = await LoopAsync(call, tool, options.Message, sink, warmupEnd, end, cancellationToken),
                     cancellationToken);
             }
 
@@ -181,14 +191,27 @@ internal static partial class LoadBenchmark
                     await client.DisposeAsync();
                 }
             }
+
+            foreach (RawHttpClient client in rawClients)
+            {
+                await client.DisposeAsync();
+            }
         }
+    }
+
+    /// <summary>One call through the SDK's client; returns the echoed text.</summary>
+    private static async Task<string> CallSdkAsync(McpClient client, string tool, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    {
+        CallToolResult result = await client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken);
+        return result.IsError != true && result.Content is [TextContentBlock { Text: var text }]
+            ? text
+            : throw new InvalidOperationException($"{tool} answered an error or {result.Content.Count} content block(s).");
     }
 
     /// <summary>One client: calls back to back until <paramref name="end"/>; keeps latencies of calls started after warm-up.</summary>
     private static async Task<long> LoopAsync(
-        McpClient client,
+        Func<CancellationToken, Task<string>> call,
         string tool,
-        IReadOnlyDictionary<string, object?> arguments,
         string expected,
         List<long> latencies,
         long warmupEnd,
@@ -204,11 +227,11 @@ internal static partial class LoadBenchmark
                 return stop;
             }
 
-            CallToolResult result = await client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken);
+            string text = await call(cancellationToken);
             stop = Stopwatch.GetTimestamp();
-            if (result.IsError == true || result.Content is not [TextContentBlock { Text: var text }] || text != expected)
+            if (text != expected)
             {
-                throw new InvalidOperationException($"{tool} answered something other than the echo of '{expected}': isError={result.IsError}, {result.Content.Count} content block(s).");
+                throw new InvalidOperationException($"{tool} answered '{text}', not the echo of '{expected}'.");
             }
 
             if (start >= warmupEnd)
@@ -275,7 +298,7 @@ internal static partial class LoadBenchmark
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(ci, $"### Load: `tools/call echo`, {options.Duration.TotalSeconds:0.#} s measured after {options.Warmup.TotalSeconds:0.#} s warm-up, {options.Rounds} round(s), protocol {options.ProtocolVersion ?? "SDK default"}");
+        sb.AppendLine(ci, $"### Load: `tools/call echo`, {options.Duration.TotalSeconds:0.#} s measured after {options.Warmup.TotalSeconds:0.#} s warm-up, {options.Rounds} round(s), protocol {options.ProtocolVersion ?? "SDK default"}, {(options.Client == BenchClient.Raw ? "raw HTTP client (no SDK)" : "the SDK's McpClient")}");
         sb.AppendLine();
         sb.AppendLine(ci, $"Machine: {MachineDescription()}; client, gateway and server processes share it.");
         sb.AppendLine("The fixture logs at Warning on every path (its default Information level writes three stderr lines per call).");
@@ -447,7 +470,7 @@ internal static partial class LoadBenchmark
             if (options.Paths.Contains(BenchPath.GatewayHttp))
             {
                 string config = Path.Combine(workDir, "gateway.json");
-                await File.WriteAllTextAsync(config, GatewayConfig(dotnet, fixtureDll, options.PolicyRules), cancellationToken);
+                await File.WriteAllTextAsync(config, GatewayConfig(dotnet, fixtureDll, options.PolicyRules, Path.Combine(workDir, "data")), cancellationToken);
                 string[] serveArgs = ["serve", "--config", config, "--http", "http://127.0.0.1:0", .. options.GatewayArguments];
                 (ChildProcess gateway, Match ready) = await ChildProcess.StartAsync(dotnet, [mcpfDll, .. serveArgs], GatewayListening(), StartTimeout, options.GatewayEnvironment, cancellationToken);
                 GatewayHostDescription = $"`mcpf serve --config F --http http://127.0.0.1:0{string.Concat(options.GatewayArguments.Select(static a => " " + a))}`"
@@ -519,7 +542,7 @@ internal static partial class LoadBenchmark
             }
         }
 
-        private static string GatewayConfig(string dotnet, string fixtureDll, int policyRules)
+        private static string GatewayConfig(string dotnet, string fixtureDll, int policyRules, string dataDirectory)
         {
             // Log at WARNING so that console logging is not part of what is measured; health checks rarely.
             var server = new System.Text.Json.Nodes.JsonObject
@@ -531,7 +554,7 @@ internal static partial class LoadBenchmark
             var config = new System.Text.Json.Nodes.JsonObject
             {
                 ["namespacing"] = "prefix",
-                ["settings"] = new System.Text.Json.Nodes.JsonObject { ["log_level"] = "WARNING", ["health_check_interval"] = 3600, ["default_timeout"] = 30 },
+                ["settings"] = new System.Text.Json.Nodes.JsonObject { ["log_level"] = "WARNING", ["health_check_interval"] = 3600, ["default_timeout"] = 30, ["data_dir"] = dataDirectory },
                 ["servers"] = new System.Text.Json.Nodes.JsonObject { [ServerId] = server },
             };
             if (policyRules > 0)

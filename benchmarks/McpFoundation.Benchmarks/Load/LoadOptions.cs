@@ -2,6 +2,16 @@ using System.Globalization;
 
 namespace McpFoundation.Benchmarks.Load;
 
+/// <summary>Which client the load benchmark measures with.</summary>
+internal enum BenchClient
+{
+    /// <summary>The SDK's <c>McpClient</c> over its Streamable HTTP transport.</summary>
+    Sdk,
+
+    /// <summary>A bare <see cref="System.Net.Http.HttpClient"/> (<see cref="RawHttpClient"/>).</summary>
+    Raw,
+}
+
 /// <summary>The paths the load benchmark can measure.</summary>
 internal enum BenchPath
 {
@@ -29,7 +39,8 @@ internal sealed record LoadOptions(
     string? OutputPath,
     IReadOnlyDictionary<string, string> GatewayEnvironment,
     IReadOnlyList<string> GatewayArguments,
-    int PolicyRules = 0)
+    int PolicyRules = 0,
+    BenchClient Client = BenchClient.Sdk)
 {
     public const string Usage = """
         load options:
@@ -51,6 +62,8 @@ internal sealed record LoadOptions(
           --policy-rules N   give the gateway a policy of N rules (exact names, server globs with path
                              conditions, role rules; one allows the echo tool) and a security_profile on the
                              fixture, so that every call is decided and its arguments checked (default 0: none)
+          --client KIND      sdk (default): the SDK's McpClient; raw: a bare HttpClient speaking Streamable
+                             HTTP (initialize, notifications/initialized, tools/call), HTTP paths only
           --out FILE         also write the markdown report to FILE
         """;
 
@@ -69,6 +82,7 @@ internal sealed record LoadOptions(
         var gatewayEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
         var gatewayArguments = new List<string>();
         int policyRules = 0;
+        BenchClient client = BenchClient.Sdk;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -119,6 +133,14 @@ internal sealed record LoadOptions(
                 case "--out":
                     output = Value(args, ref i);
                     break;
+                case "--client":
+                    client = Value(args, ref i) switch
+                    {
+                        "sdk" => BenchClient.Sdk,
+                        "raw" => BenchClient.Raw,
+                        var other => throw new ArgumentException($"--client: '{other}' is not sdk or raw."),
+                    };
+                    break;
                 case "--policy-rules":
                     policyRules = PositiveInt(option, Value(args, ref i));
                     break;
@@ -137,7 +159,12 @@ internal sealed record LoadOptions(
             throw new ArgumentException("--clients: at most 256 concurrent clients (this is a 2-core machine).");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment, gatewayArguments, policyRules);
+        if (client == BenchClient.Raw && paths.Contains(BenchPath.DirectStdio))
+        {
+            throw new ArgumentException("--client raw measures the HTTP paths only: pass --paths direct-http,gateway-http.");
+        }
+
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment, gatewayArguments, policyRules, client);
     }
 
     public static string Name(BenchPath path) => path switch

@@ -54,6 +54,9 @@ public sealed record SecurityProfile
     /// <summary>Gets the deepest nesting of arrays and objects in one call's arguments (config <c>max_argument_depth</c>); null for <see cref="GatewaySettings.MaxArgumentDepth"/>.</summary>
     public int? MaxArgumentDepth { get; init; }
 
+    /// <summary>Gets a value indicating whether secrets and the configured PII are redacted from this server's tool results on their way to the client (config <c>redact_results</c>, default false).</summary>
+    public bool RedactResults { get; init; }
+
     /// <summary>Compares two profiles by value, lists element by element.</summary>
     /// <param name="other">The other profile.</param>
     /// <returns><see langword="true"/> when every value is equal.</returns>
@@ -73,7 +76,8 @@ public sealed record SecurityProfile
         && Tools.All(pair => other.Tools.TryGetValue(pair.Key, out var tool) && pair.Value.Equals(tool))
         && MaxArgumentBytes == other.MaxArgumentBytes
         && MaxStringLength == other.MaxStringLength
-        && MaxArgumentDepth == other.MaxArgumentDepth;
+        && MaxArgumentDepth == other.MaxArgumentDepth
+        && RedactResults == other.RedactResults;
 
     /// <summary>Computes a hash code consistent with <see cref="Equals(SecurityProfile?)"/>.</summary>
     /// <returns>The hash code.</returns>
@@ -93,6 +97,7 @@ public sealed record SecurityProfile
         hash.Add(MaxArgumentBytes);
         hash.Add(MaxStringLength);
         hash.Add(MaxArgumentDepth);
+        hash.Add(RedactResults);
         return hash.ToHashCode();
     }
 
@@ -111,7 +116,8 @@ public sealed record SecurityProfile
             .Append(", Tools = [").Append(string.Join(", ", Tools.Keys)).Append(']')
             .Append(", MaxArgumentBytes = ").Append(MaxArgumentBytes)
             .Append(", MaxStringLength = ").Append(MaxStringLength)
-            .Append(", MaxArgumentDepth = ").Append(MaxArgumentDepth);
+            .Append(", MaxArgumentDepth = ").Append(MaxArgumentDepth)
+            .Append(", RedactResults = ").Append(RedactResults);
         return true;
     }
 }

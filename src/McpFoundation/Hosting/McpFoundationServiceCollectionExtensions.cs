@@ -44,7 +44,12 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<IStateStore>(static sp => new SqliteStateStore(
             DataDirectory.Resolve(sp.GetRequiredService<GatewayConfigurationProvider>().Current),
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<ISecurityEventSink, LoggingSecurityEventSink>();
+        // The audit trail (docs/audit.md): its store, its checkpoint key, its writer; it is also the security event sink
+        // (each event is logged on McpFoundation.Security and written to the trail).
+        services.TryAddSingleton<LoggingSecurityEventSink>();
+        services.TryAddSingleton(static sp => AuditInstallation.CreateTrail(sp));
+        services.TryAddSingleton<ISecurityEventSink>(static sp => sp.GetRequiredService<AuditTrail>());
+        services.TryAddSingleton(static sp => new AuditFilter(sp.GetRequiredService<AuditTrail>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(static sp => new GatewayMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<OperationRegistry>()));
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
@@ -56,13 +61,20 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<PolicyFilter>();
         services.TryAddSingleton<CallerCatalogueFilter>();
         services.TryAddSingleton<PolicyListNotifier>();
-        services.TryAddSingleton(static sp => new OperationPipeline(
-            PolicyInstallation.Filters(sp),
-            sp.GetRequiredService<OperationRegistry>(),
-            sp.GetRequiredService<GatewayMetrics>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<OperationPipeline>>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton(static sp =>
+        {
+            var pipeline = new OperationPipeline(
+                PolicyInstallation.Filters(sp),
+                sp.GetRequiredService<OperationRegistry>(),
+                sp.GetRequiredService<GatewayMetrics>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<OperationPipeline>>(),
+                sp.GetRequiredService<ILoggerFactory>());
+
+            // Denials by filters before the audit filter (the policy) reach the trail through the pipeline's outcome.
+            pipeline.Completed += sp.GetRequiredService<AuditTrail>().OnOperationCompleted;
+            return pipeline;
+        });
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<ClientBridge>();
         services.TryAddSingleton(static sp => new ServerManager(

@@ -79,6 +79,9 @@ public static class GatewayErrorCodes
     /// <summary>The operation is not among the server's <c>security_profile.allowed_operations</c> (the tool's operation class is in <c>data</c>).</summary>
     public const int OperationNotAllowed = -31046;
 
+    /// <summary>The audit trail cannot be written (the store fails, or its queue is full), so the call was refused before it was forwarded (fail closed).</summary>
+    public const int AuditUnavailable = -31070;
+
     /// <summary>Gets a value indicating whether <paramref name="code"/> is one of the gateway's own codes.</summary>
     /// <param name="code">A JSON-RPC error code.</param>
     /// <returns>True for a code in -31099..-31000.</returns>

@@ -177,6 +177,9 @@ public sealed class OperationContext
         ResultReplacedBy = filterName;
     }
 
+    /// <summary>Gets or sets what the audit trail keeps about this operation while it runs (its started record), so that its finished record is written once.</summary>
+    internal object? AuditState { get; set; }
+
     /// <summary>Gets or sets the result being completed (set by the pipeline while it reports a successful outcome).</summary>
     internal object? ResultSlot { get; set; }
 

@@ -17,6 +17,9 @@ public readonly record struct OperationOutcome(bool Succeeded, int? ErrorCode, s
     /// <summary>Gets the filter that denied the operation, when one did.</summary>
     public string? DeniedBy { get; init; }
 
+    /// <summary>Gets the rule that decided a denial (<see cref="SecurityDecision.Rule"/>), when the denying filter named one.</summary>
+    public string? Rule { get; init; }
+
     /// <summary>
     /// Gets a value indicating whether the operation ended with an input-required answer the gateway itself needs (an
     /// approval of a stateless client, <see cref="SecurityDecision.RequireInput"/>; <see cref="DeniedBy"/> names the

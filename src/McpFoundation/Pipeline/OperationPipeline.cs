@@ -280,7 +280,7 @@ internal sealed partial class OperationPipeline
     }
 
     private static OperationOutcome Denied(InFlightOperation operation, SecurityDecision decision) =>
-        new(false, decision.Code, decision.Reason, Elapsed(operation)) { DeniedBy = decision.DeniedBy };
+        new(false, decision.Code, decision.Reason, Elapsed(operation)) { DeniedBy = decision.DeniedBy, Rule = decision.Rule };
 
     private static OperationOutcome Failed(InFlightOperation operation, Exception exception, CancellationToken callerToken)
     {

@@ -20,7 +20,7 @@ public sealed class ConfigSectionsTests
         // Assert: the JSON names are the documented ones, in the record's order.
         Assert.Equal(["max_servers", "default_timeout", "connect_timeout", "health_check_interval", "log_level", "enable_strict_validation", "emergency_stop_timeout", "audit_log_retention", "max_argument_bytes", "max_string_length", "max_argument_depth", "data_dir"], settings);
         Assert.Equal(["transport", "type", "command", "args", "url", "env", "cwd", "headers", "enabled", "timeout", "connect_timeout", "inherit_env", "security_profile"], server);
-        Assert.Equal(["risk_level", "allowed_operations", "max_concurrent_operations", "allowed_file_extensions", "rate_limit", "require_authentication", "allowed_paths", "allowed_hosts", "allow_private_network", "allowed_schemes", "tools", "max_argument_bytes", "max_string_length", "max_argument_depth"], profile);
+        Assert.Equal(["risk_level", "allowed_operations", "max_concurrent_operations", "allowed_file_extensions", "rate_limit", "require_authentication", "allowed_paths", "allowed_hosts", "allow_private_network", "allowed_schemes", "tools", "max_argument_bytes", "max_string_length", "max_argument_depth", "redact_results"], profile);
     }
 
     [Fact]

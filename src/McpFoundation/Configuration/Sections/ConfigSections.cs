@@ -20,6 +20,7 @@ internal static class ConfigSections
     public static TelemetrySectionValidator Telemetry { get; } = new();
 
     public static EventsSectionValidator Events { get; } = new();
+    public static AuditSectionValidator Audit { get; } = new();
 
     /// <summary>Gets every top-level section, in reading order (which is also the order of their errors).</summary>
     public static IReadOnlyList<IConfigSection> All { get; } =
@@ -31,5 +32,6 @@ internal static class ConfigSections
         Approval,
         Telemetry,
         Events,
+        Audit,
     ];
 }

@@ -18,6 +18,7 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(ApprovalSection))]
 [JsonSerializable(typeof(TelemetrySection))]
 [JsonSerializable(typeof(EventsSection))]
+[JsonSerializable(typeof(AuditSection))]
 [JsonSerializable(typeof(ToolProfileSection))]
 [JsonSerializable(typeof(Security.Policy.PolicySection))]
 [JsonSerializable(typeof(Security.Policy.PolicyRuleSection))]

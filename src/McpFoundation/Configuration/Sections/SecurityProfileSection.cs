@@ -33,6 +33,8 @@ internal sealed record SecurityProfileSection
     public int? MaxStringLength { get; init; }
 
     public int? MaxArgumentDepth { get; init; }
+
+    public bool? RedactResults { get; init; }
 }
 
 /// <summary>One entry of a <c>security_profile.tools</c> object as written. Validated by <see cref="ToolProfileSectionValidator"/>.</summary>

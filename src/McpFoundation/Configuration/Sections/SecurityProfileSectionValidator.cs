@@ -40,6 +40,7 @@ internal sealed partial class SecurityProfileSectionValidator : SectionValidator
         MaxArgumentBytes = section.MaxArgumentBytes,
         MaxStringLength = section.MaxStringLength,
         MaxArgumentDepth = section.MaxArgumentDepth,
+        RedactResults = section.RedactResults ?? false,
     };
 
     protected override IReadOnlyDictionary<string, FieldRule> CreateFields() => new Dictionary<string, FieldRule>(StringComparer.Ordinal)
@@ -96,6 +97,8 @@ internal sealed partial class SecurityProfileSectionValidator : SectionValidator
             "This server's limit on the length of one string argument value (default settings.max_string_length).", 1, SettingsSectionValidator.MaxArgumentBytesLimit, 262144),
         ["max_argument_depth"] = FieldRule.WholeNumber(
             "This server's limit on the nesting of arrays and objects in one call's arguments (default settings.max_argument_depth).", 1, SettingsSectionValidator.MaxArgumentDepthLimit, 32),
+        ["redact_results"] = FieldRule.Boolean(
+            "Redact secrets (API keys, tokens, passwords, private keys, connection strings, JWTs) and the PII of audit.redact_pii from this server's tool results before the client sees them (default false; see docs/audit.md).", false),
     };
 
     private const string HostGlobPattern = "^(\\*|(\\*\\.)?[A-Za-z0-9\\u0080-\\uFFFF]([A-Za-z0-9\\u0080-\\uFFFF-]*[A-Za-z0-9\\u0080-\\uFFFF])?(\\.[A-Za-z0-9\\u0080-\\uFFFF]([A-Za-z0-9\\u0080-\\uFFFF-]*[A-Za-z0-9\\u0080-\\uFFFF])?)*)$";

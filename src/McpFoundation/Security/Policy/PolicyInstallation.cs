@@ -34,9 +34,12 @@ internal static class PolicyInstallation
         return false;
     }
 
-    /// <summary>The pipeline's filters: the policy filter first, its list trimming next, then the ones added with <c>AddFilter</c>.</summary>
+    /// <summary>
+    /// The pipeline's filters: the policy filter first, its list trimming next, the audit filter (a call's started
+    /// record is durable before anything after it runs), then the ones added with <c>AddFilter</c>.
+    /// </summary>
     public static IEnumerable<IOperationFilter> Filters(IServiceProvider services) =>
-        [services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), .. services.GetServices<IOperationFilter>()];
+        [services.GetRequiredService<PolicyFilter>(), services.GetRequiredService<CallerCatalogueFilter>(), services.GetRequiredService<Audit.AuditFilter>(), .. services.GetServices<IOperationFilter>()];
 
     private const string ConfigSectionsPolicyKey = "policy";
 }

@@ -1,0 +1,454 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading.Channels;
+using McpFoundation.Audit.Redaction;
+using McpFoundation.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace McpFoundation.Audit;
+
+/// <summary>
+/// The audit trail's one writer. Records are queued on a bounded channel and written by one background task in group
+/// commits (every record waiting, up to <see cref="AuditSettings.MaxBatch"/>, in one transaction). A call's started
+/// record is awaited (<see cref="AppendDurableAsync"/>: the call waits for the commit that holds it, shared with other
+/// calls' records); every other record is queued (<see cref="Post(AuditRecord)"/>). The writer signs a checkpoint
+/// every <see cref="AuditSettings.CheckpointInterval"/> or <see cref="AuditSettings.CheckpointRecords"/> records,
+/// marks the calls a crash left unfinished when it starts, and prunes by <c>settings.audit_log_retention</c>.
+/// Also the gateway's <see cref="ISecurityEventSink"/>: each event is logged and written.
+/// </summary>
+internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
+{
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
+    private readonly IAuditStore? _store;
+    private readonly CheckpointSigner? _signer;
+    private readonly AuditSettings _settings;
+    private readonly int _retentionDays;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ISecurityEventSink _log;
+    private readonly Channel<Pending> _queue;
+    private readonly Task _writer;
+    private readonly CancellationTokenSource _stopping = new();
+    private long _dropped;
+    private int _disposed;
+    private volatile bool _healthy = true;
+
+    public AuditTrail(IAuditStore? store, CheckpointSigner? signer, AuditSettings settings, int retentionDays, Redactor redactor, TimeProvider time, ISecurityEventSink log, ILogger<AuditTrail> logger)
+    {
+        _store = settings.Enabled ? store : null;
+        _signer = signer;
+        _settings = settings;
+        _retentionDays = retentionDays;
+        Redactor = redactor;
+        _time = time;
+        _log = log;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(settings.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _writer = _store is null ? Task.CompletedTask : Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Gets whether records are written (the <c>audit.enabled</c> setting).</summary>
+    public bool IsEnabled => _store is not null;
+
+    /// <summary>Gets whether the last write succeeded.</summary>
+    public bool IsHealthy => _healthy;
+
+    /// <summary>Gets the store's description, for messages.</summary>
+    public string StoreDescription => _store?.Description ?? "none (audit.enabled is false)";
+
+    /// <summary>Gets the settings.</summary>
+    public AuditSettings Settings => _settings;
+
+    /// <summary>Gets the redactor of arguments, messages and results.</summary>
+    public Redactor Redactor { get; }
+
+    /// <summary>Gets how many queued records could not be written (a full queue or a failed store).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Gets how many records wait for the writer.</summary>
+    public int QueueDepth => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
+
+    /// <summary>Queues a record and completes when the commit that holds it is durable: true, or false when the trail cannot be written.</summary>
+    public ValueTask<bool> AppendDurableAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    {
+        if (_store is null)
+        {
+            return ValueTask.FromResult(true);
+        }
+
+        var durable = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending(record, durable)))
+        {
+            LogQueueFull(_logger, _settings.QueueCapacity, record.CorrelationId);
+            return ValueTask.FromResult(false);
+        }
+
+        return new ValueTask<bool>(durable.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>Queues a record (never blocks); a full queue drops it, logged and counted.</summary>
+    public void Post(AuditRecord record)
+    {
+        if (_store is not null && !_queue.Writer.TryWrite(new Pending(record, null)))
+        {
+            Interlocked.Increment(ref _dropped);
+            LogQueueFull(_logger, _settings.QueueCapacity, record.CorrelationId);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Post(SecurityEventRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _log.Post(record);
+        Post(AuditRecords.SecurityEvent(record, _time.GetUtcNow(), Redactor));
+    }
+
+    /// <summary>Completes when every record queued before the call is committed (true) or failed (false).</summary>
+    public async Task<bool> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_store is null)
+        {
+            return true;
+        }
+
+        var flushed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending(null, flushed)))
+        {
+            return false;
+        }
+
+        return await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The pipeline's <c>Completed</c> observer: writes the finished record of an operation the audit filter did not see
+    /// (a denial by a filter before it, e.g. the policy) and, with <c>record_lists</c>, of allowed list requests.
+    /// </summary>
+    public void OnOperationCompleted(OperationContext context, OperationOutcome outcome)
+    {
+        if (_store is null || context.AuditState is not null)
+        {
+            return;
+        }
+
+        bool refused = outcome.DeniedBy is not null || outcome.InputRequired;
+        if (refused || (_settings.RecordLists && context.Category == OperationCategory.Discovery))
+        {
+            Post(AuditRecords.Finished(context, outcome, null, _time.GetUtcNow(), Redactor));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Registered as itself and as the ISecurityEventSink: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogStopTimedOut(_logger, QueueDepth);
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_store is not null)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        IAuditStore store = _store!;
+        var batch = new List<AuditRecord>(_settings.MaxBatch);
+        var waiters = new List<TaskCompletionSource<bool>>();
+        long lastSequence = 0;
+        string? lastHash = null;
+        long sinceCheckpoint = 0;
+        long lastCheckpointAt = Stopwatch.GetTimestamp();
+        DateTimeOffset? lastPrune = null;
+        await StartAsync(store).ConfigureAwait(false);
+        ChannelReader<Pending> reader = _queue.Reader;
+        Task<bool>? waiting = null;
+        while (true)
+        {
+            waiting ??= reader.WaitToReadAsync().AsTask();
+            if (sinceCheckpoint > 0 && !waiting.IsCompleted)
+            {
+                TimeSpan remaining = _settings.CheckpointInterval - Stopwatch.GetElapsedTime(lastCheckpointAt);
+                if (remaining > TimeSpan.Zero)
+                {
+                    await Task.WhenAny(waiting, Task.Delay(remaining, _time)).ConfigureAwait(false);
+                }
+
+                if (!waiting.IsCompleted)
+                {
+                    await CheckpointAsync(store, lastSequence, lastHash!).ConfigureAwait(false);
+                    sinceCheckpoint = 0;
+                    lastCheckpointAt = Stopwatch.GetTimestamp();
+                    continue;
+                }
+            }
+
+            if (!await waiting.ConfigureAwait(false))
+            {
+                break;
+            }
+
+            waiting = null;
+            batch.Clear();
+            waiters.Clear();
+            while (batch.Count < _settings.MaxBatch && reader.TryRead(out Pending item))
+            {
+                if (item.Record is not null)
+                {
+                    batch.Add(item.Record);
+                }
+
+                if (item.Done is not null)
+                {
+                    waiters.Add(item.Done);
+                }
+            }
+
+            bool written = true;
+            if (batch.Count > 0)
+            {
+                try
+                {
+                    IReadOnlyList<AuditRecord> appended = await store.AppendAsync(batch, _stopping.Token).ConfigureAwait(false);
+                    lastSequence = appended[^1].Sequence;
+                    lastHash = appended[^1].Hash;
+                    sinceCheckpoint += appended.Count;
+                    if (!_healthy)
+                    {
+                        LogRecovered(_logger, store.Description);
+                    }
+
+                    _healthy = true;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+                {
+                    written = false;
+                    _healthy = false;
+                    Interlocked.Add(ref _dropped, batch.Count - waiters.Count);
+                    LogWriteFailed(_logger, batch.Count, store.Description, ex);
+                }
+            }
+
+            foreach (TaskCompletionSource<bool> waiter in waiters)
+            {
+                waiter.TrySetResult(written);
+            }
+
+            if (sinceCheckpoint > 0 && (sinceCheckpoint >= _settings.CheckpointRecords || Stopwatch.GetElapsedTime(lastCheckpointAt) >= _settings.CheckpointInterval))
+            {
+                await CheckpointAsync(store, lastSequence, lastHash!).ConfigureAwait(false);
+                sinceCheckpoint = 0;
+                lastCheckpointAt = Stopwatch.GetTimestamp();
+            }
+
+            if (lastPrune is null || _time.GetUtcNow() - lastPrune >= PruneEvery)
+            {
+                lastPrune = _time.GetUtcNow();
+                await PruneAsync(store).ConfigureAwait(false);
+            }
+        }
+
+        if (sinceCheckpoint > 0)
+        {
+            await CheckpointAsync(store, lastSequence, lastHash!).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates the schema and writes a finished record for every call a crash (or a kill) left unfinished.</summary>
+    private async Task StartAsync(IAuditStore store)
+    {
+        try
+        {
+            await store.InitializeAsync(_stopping.Token).ConfigureAwait(false);
+            IReadOnlyList<AuditRecord> unfinished = await store.FindUnfinishedAsync(_stopping.Token).ConfigureAwait(false);
+            if (unfinished.Count > 0)
+            {
+                DateTimeOffset now = _time.GetUtcNow();
+                await store.AppendAsync([.. unfinished.Select(started => AuditRecords.Unfinished(started, now))], _stopping.Token).ConfigureAwait(false);
+                LogUnfinished(_logger, unfinished.Count);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _healthy = false;
+            LogWriteFailed(_logger, 0, store.Description, ex);
+        }
+    }
+
+    private async Task CheckpointAsync(IAuditStore store, long sequence, string hash)
+    {
+        if (_signer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.AppendCheckpointAsync(_signer.Sign(sequence, hash, _time.GetUtcNow()), _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            LogCheckpointFailed(_logger, sequence, store.Description, ex);
+        }
+    }
+
+    private async Task PruneAsync(IAuditStore store)
+    {
+        try
+        {
+            AuditPruneResult pruned = await store.PruneAsync(_time.GetUtcNow().AddDays(-_retentionDays), _stopping.Token).ConfigureAwait(false);
+            if (pruned.RecordsDeleted > 0)
+            {
+                LogPruned(_logger, pruned.RecordsDeleted, _retentionDays, pruned.AnchorSequence ?? 0);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            LogPruneFailed(_logger, store.Description, ex);
+        }
+    }
+
+    private readonly record struct Pending(AuditRecord? Record, TaskCompletionSource<bool>? Done);
+
+    [LoggerMessage(EventId = 3000, EventName = "AuditQueueFull", Level = LogLevel.Error, Message = "The audit queue is full ({Capacity} records waiting); record of {CorrelationId} not queued")]
+    private static partial void LogQueueFull(ILogger logger, int capacity, string? correlationId);
+
+    [LoggerMessage(EventId = 3001, EventName = "AuditWriteFailed", Level = LogLevel.Error, Message = "Could not write {Count} audit records to {Store}; calls are refused (-31070) until it works again")]
+    private static partial void LogWriteFailed(ILogger logger, int count, string store, Exception exception);
+
+    [LoggerMessage(EventId = 3002, EventName = "AuditRecovered", Level = LogLevel.Information, Message = "The audit trail in {Store} is written again")]
+    private static partial void LogRecovered(ILogger logger, string store);
+
+    [LoggerMessage(EventId = 3003, EventName = "AuditCheckpointFailed", Level = LogLevel.Error, Message = "Could not write the audit checkpoint at record {Sequence} to {Store}")]
+    private static partial void LogCheckpointFailed(ILogger logger, long sequence, string store, Exception exception);
+
+    [LoggerMessage(EventId = 3004, EventName = "AuditUnfinishedCalls", Level = LogLevel.Warning, Message = "{Count} calls were started but never finished (the gateway stopped without finishing them); recorded as unfinished")]
+    private static partial void LogUnfinished(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3005, EventName = "AuditPruned", Level = LogLevel.Information, Message = "Pruned {Count} audit records older than {Days} days (the trail now starts after checkpoint {Anchor})")]
+    private static partial void LogPruned(ILogger logger, long count, int days, long anchor);
+
+    [LoggerMessage(EventId = 3006, EventName = "AuditPruneFailed", Level = LogLevel.Warning, Message = "Could not prune the audit trail in {Store}")]
+    private static partial void LogPruneFailed(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(EventId = 3007, EventName = "AuditStopTimedOut", Level = LogLevel.Warning, Message = "The audit writer did not finish in time at shutdown; {Count} records were still queued")]
+    private static partial void LogStopTimedOut(ILogger logger, int count);
+}
+
+/// <summary>Builds the records of operations and events.</summary>
+internal static class AuditRecords
+{
+    public static AuditRecord Started(OperationContext context, DateTimeOffset now, Redactor redactor) => new()
+    {
+        Kind = AuditRecordKind.OperationStarted,
+        Time = now,
+        CorrelationId = context.CorrelationId,
+        SessionId = context.Session?.Id,
+        UserId = context.UserId,
+        ClientName = context.Session?.ClientInfo?.Name,
+        ClientVersion = context.Session?.ClientInfo?.Version,
+        ServerId = context.ServerId,
+        Method = context.Method,
+        Target = context.TargetName,
+        Arguments = redactor.RedactArguments(context.Arguments),
+        ArgumentsSha256 = context.Arguments is null ? null : Convert.ToHexStringLower(SHA256.HashData(Security.Approval.CanonicalJson.Write(context.Arguments))),
+        Decision = "allow",
+        Outcome = AuditRecord.Outcomes.Started,
+    };
+
+    public static AuditRecord Finished(OperationContext context, OperationOutcome outcome, AuditRecord? started, DateTimeOffset now, Redactor redactor)
+    {
+        bool denied = outcome.DeniedBy is not null && !outcome.Succeeded;
+        string result = outcome.Succeeded ? AuditRecord.Outcomes.Ok
+            : outcome.InputRequired ? AuditRecord.Outcomes.InputRequired
+            : denied ? AuditRecord.Outcomes.Denied
+            : outcome.Cancelled ? AuditRecord.Outcomes.Cancelled
+            : AuditRecord.Outcomes.Error;
+        return new AuditRecord
+        {
+            Kind = AuditRecordKind.OperationFinished,
+            Time = now,
+            CorrelationId = context.CorrelationId,
+            SessionId = context.Session?.Id,
+            UserId = context.UserId,
+            ClientName = context.Session?.ClientInfo?.Name,
+            ClientVersion = context.Session?.ClientInfo?.Version,
+            ServerId = context.ServerId,
+            Method = context.Method,
+            Target = context.TargetName,
+            // A started record holds the arguments already; a denial's is the only record of the call.
+            Arguments = started is null ? redactor.RedactArguments(context.Arguments) : null,
+            ArgumentsSha256 = started?.ArgumentsSha256 ?? (context.Arguments is null ? null : Convert.ToHexStringLower(SHA256.HashData(Security.Approval.CanonicalJson.Write(context.Arguments)))),
+            Decision = outcome.InputRequired ? "input_required" : denied ? "deny" : "allow",
+            DecidedBy = outcome.DeniedBy,
+            Rule = outcome.Rule,
+            LatencyMs = outcome.Duration.TotalMilliseconds,
+            Outcome = result,
+            ErrorCode = outcome.ErrorCode,
+            ErrorMessage = outcome.ErrorMessage is { } message ? redactor.Redact(message) : null,
+        };
+    }
+
+    public static AuditRecord Unfinished(AuditRecord started, DateTimeOffset now) => started with
+    {
+        Sequence = 0,
+        Kind = AuditRecordKind.OperationFinished,
+        Time = now,
+        Arguments = null,
+        Outcome = AuditRecord.Outcomes.Unfinished,
+        ErrorMessage = "The gateway stopped (crashed or was killed) before this call finished; whether the server completed it is unknown.",
+        PreviousHash = null,
+        Hash = null,
+    };
+
+    public static AuditRecord SecurityEvent(SecurityEventRecord record, DateTimeOffset now, Redactor redactor)
+    {
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        Add(details, "initiator", record.Initiator);
+        Add(details, "channel", record.Channel);
+        Add(details, "reason", record.Reason is { } reason ? redactor.Redact(reason) : null);
+        foreach ((string name, string value) in record.Details ?? new Dictionary<string, string>())
+        {
+            details[name] = redactor.Redact(value);
+        }
+
+        return new AuditRecord
+        {
+            Kind = AuditRecordKind.SecurityEvent,
+            Time = now,
+            CorrelationId = record.CorrelationId,
+            SessionId = record.SessionId,
+            UserId = record.UserId,
+            ServerId = record.ServerId,
+            Method = record.Kind,
+            Outcome = AuditRecord.Outcomes.Event,
+            ErrorMessage = redactor.Redact(record.Message),
+            Details = details.Count == 0 ? null : JsonSerializer.Serialize(details, AuditJsonContext.Default.DictionaryStringString),
+        };
+    }
+
+    private static void Add(Dictionary<string, string> details, string name, string? value)
+    {
+        if (value is not null)
+        {
+            details[name] = value;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace McpFoundation.Audit;
+
+/// <summary>
+/// The trail in an embedded SQLite file, <c>audit.db</c> in the data directory: WAL (readers in other processes while
+/// the gateway writes) and <c>synchronous = FULL</c> (a committed batch survives a crash and a power loss).
+/// </summary>
+internal sealed class SqliteAuditStore : RelationalAuditStore
+{
+    internal const string FileName = "audit.db";
+
+    private static readonly string[] Schema =
+    [
+        """
+        CREATE TABLE audit_records (
+            seq INTEGER PRIMARY KEY NOT NULL, kind TEXT NOT NULL, time_ms INTEGER NOT NULL, correlation_id TEXT, session_id TEXT,
+            user_id TEXT, client_name TEXT, client_version TEXT, server_id TEXT, method TEXT, target TEXT, arguments TEXT,
+            arguments_sha256 TEXT, decision TEXT, decided_by TEXT, rule TEXT, risk_score REAL, latency_ms REAL, outcome TEXT,
+            error_code INTEGER, error_message TEXT, details TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+        CREATE INDEX audit_records_correlation ON audit_records (correlation_id);
+        CREATE INDEX audit_records_time ON audit_records (time_ms);
+        CREATE TABLE audit_checkpoints (seq INTEGER PRIMARY KEY NOT NULL, hash TEXT NOT NULL, time_ms INTEGER NOT NULL, mac TEXT NOT NULL)
+        """,
+    ];
+
+    private readonly string _connectionString;
+    private readonly bool _readOnly;
+    private int _fileReady;
+
+    public SqliteAuditStore(string dataDirectory, bool readOnly = false)
+    {
+        DatabasePath = Path.Combine(dataDirectory, FileName);
+        _readOnly = readOnly;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public override string Description => $"SQLite {DatabasePath}";
+
+    protected override IReadOnlyList<string> Migrations => Schema;
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _fileReady, 1) == 0)
+        {
+            if (_readOnly && !File.Exists(DatabasePath))
+            {
+                _fileReady = 0;
+                throw new FileNotFoundException($"There is no audit trail at {DatabasePath}: the gateway has not written one there. Point --data-dir or --config at the gateway's data directory.", DatabasePath);
+            }
+
+            Storage.DataDirectory.EnsureExists(Path.GetDirectoryName(DatabasePath)!);
+            if (!File.Exists(DatabasePath) && !OperatingSystem.IsWindows())
+            {
+                // Owner-only from the start: the trail names users and tools.
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+                try
+                {
+                    new FileStream(DatabasePath, options).Dispose();
+                }
+                catch (IOException) when (File.Exists(DatabasePath))
+                {
+                    // Another process made it first.
+                }
+            }
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using DbCommand pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    protected override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        // BEGIN IMMEDIATE (not deferred): the write lock is taken at once. Microsoft.Data.Sqlite is synchronous inside;
+        // only the trail's background writer and the CLI call this, never a request path.
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+}

@@ -1,0 +1,383 @@
+using System.Data.Common;
+using McpFoundation.Audit;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace McpFoundation.IntegrationTests.Audit;
+
+/// <summary>
+/// The one test suite of <see cref="IAuditStore"/>, run against SQLite and against a real PostgreSQL server: append
+/// and read back, the chain links, queries, checkpoints, unfinished calls, migrations that are idempotent, and the
+/// verifier catching an edit, an insertion, a deletion, a reorder and a truncation (done with SQL on the store, as an
+/// attacker with database access would), and pruning in whole segments that still verifies.
+/// </summary>
+public abstract class AuditStoreTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+    private readonly CheckpointSigner _signer = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private IAuditStore? _store;
+
+    protected IAuditStore Store => _store ?? throw new InvalidOperationException("not initialized");
+
+    public async Task InitializeAsync()
+    {
+        _store = await CreateStoreAsync();
+        await _store.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+    }
+
+    protected abstract Task<IAuditStore> CreateStoreAsync();
+
+    /// <summary>Runs SQL on the store's database directly (the attacker's view).</summary>
+    protected abstract Task ExecuteSqlAsync(string sql);
+
+    [Fact]
+    public async Task AppendAsync_GroupOfRecords_ReadBackInOrderWithALinkedChain()
+    {
+        IReadOnlyList<AuditRecord> appended = await Store.AppendAsync([Record(1), Record(2), Record(3)]);
+        List<AuditRecord> read = await ReadAllAsync();
+
+        Assert.Equal([1L, 2L, 3L], read.Select(r => r.Sequence));
+        Assert.Equal(AuditChain.Genesis, read[0].PreviousHash);
+        Assert.Equal(read[0].Hash, read[1].PreviousHash);
+        Assert.Equal(appended.Select(r => r.Hash), read.Select(r => r.Hash));
+        Assert.Equal(appended[1], read[1]);
+        Assert.Equal(3, await Store.CountAsync());
+        Assert.Equal((3L, appended[2].Hash!), await Store.LastRecordAsync());
+    }
+
+    [Fact]
+    public async Task QueryAsync_Filters_MatchEveryGivenField()
+    {
+        await Store.AppendAsync([Record(1, user: "alice", tool: "fs__read"), Record(2, user: "bob", tool: "fs__read", decision: "deny"), Record(3, user: "alice", tool: "web__get")]);
+
+        Assert.Equal([1L, 3L], await SeqAsync(new AuditQuery { UserId = "alice" }));
+        Assert.Equal([2L], await SeqAsync(new AuditQuery { Decision = "deny" }));
+        Assert.Equal([1L], await SeqAsync(new AuditQuery { UserId = "alice", Target = "fs__read" }));
+        Assert.Equal([2L, 3L], await SeqAsync(new AuditQuery { Since = Start.AddSeconds(2) }));
+        Assert.Equal([1L], await SeqAsync(new AuditQuery { Until = Start.AddSeconds(2) }));
+        Assert.Equal([3L], await SeqAsync(new AuditQuery { Limit = 1 }));
+    }
+
+    [Fact]
+    public async Task FindUnfinishedAsync_StartedWithoutFinished_Found()
+    {
+        await Store.AppendAsync([Record(1, kind: AuditRecordKind.OperationStarted, id: "a"), Record(2, kind: AuditRecordKind.OperationStarted, id: "b"), Record(3, kind: AuditRecordKind.OperationFinished, id: "a")]);
+
+        IReadOnlyList<AuditRecord> unfinished = await Store.FindUnfinishedAsync();
+
+        Assert.Equal("b", Assert.Single(unfinished).CorrelationId);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_Again_KeepsRecordsAndSchemaVersion()
+    {
+        await Store.AppendAsync([Record(1)]);
+        await Store.InitializeAsync();
+        await using IAuditStore again = await ReopenAsync();
+        await again.InitializeAsync();
+
+        Assert.Equal(1, await again.CountAsync());
+        Assert.Equal(1, await ((RelationalAuditStore)again).SchemaVersionAsync());
+    }
+
+    [Fact]
+    public async Task Verify_IntactTrail_PassesAndReportsUnsignedTail()
+    {
+        await AppendAndCheckpointAsync(10, checkpointAt: 6);
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.True(result.IsIntact, result.Problem);
+        Assert.Equal((10L, 6L, 4L), (result.RecordsChecked, result.CheckpointedThrough, result.NotCheckpointed));
+    }
+
+    [Fact]
+    public async Task Verify_EditedRecord_NamesIt()
+    {
+        await AppendAndCheckpointAsync(10, checkpointAt: 10);
+        await ExecuteSqlAsync("UPDATE audit_records SET user_id = 'mallory' WHERE seq = 4");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(4, result.FirstBadSequence);
+        Assert.Contains("edited", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_EditedAndRechainedWithoutTheKey_CheckpointCatchesIt()
+    {
+        await AppendAndCheckpointAsync(5, checkpointAt: 5);
+        List<AuditRecord> records = await ReadAllAsync();
+
+        // Rewrite record 3 and recompute every hash after it, as an attacker without the key could.
+        await ExecuteSqlAsync("DELETE FROM audit_records WHERE seq >= 3");
+        string previous = records[1].Hash!;
+        for (int i = 2; i < records.Count; i++)
+        {
+            AuditRecord changed = i == 2 ? records[i] with { UserId = "mallory" } : records[i];
+            AuditRecord linked = AuditChain.Link(changed, records[i].Sequence - 1, previous);
+            await ExecuteSqlAsync($"INSERT INTO audit_records (seq, kind, time_ms, user_id, prev_hash, hash, correlation_id, method, target, decision, outcome) VALUES ({linked.Sequence}, 'finished', {linked.Time.ToUnixTimeMilliseconds()}, '{linked.UserId}', '{linked.PreviousHash}', '{AuditChain.ComputeHash(Reduce(linked))}', '{linked.CorrelationId}', '{linked.Method}', '{linked.Target}', '{linked.Decision}', '{linked.Outcome}')");
+            previous = AuditChain.ComputeHash(Reduce(linked));
+        }
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(5, result.FirstBadSequence);
+        Assert.Contains("checkpoint", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_DeletedRecord_NamesTheGap()
+    {
+        await AppendAndCheckpointAsync(10, checkpointAt: 10);
+        await ExecuteSqlAsync("DELETE FROM audit_records WHERE seq = 5");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(5, result.FirstBadSequence);
+        Assert.Contains("missing", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_InsertedRecord_NamesIt()
+    {
+        await AppendAndCheckpointAsync(6, checkpointAt: 6);
+
+        // Make room at 4 by moving 4..6 up one, then insert a forged record at 4.
+        await ExecuteSqlAsync("UPDATE audit_records SET seq = seq + 100 WHERE seq >= 4");
+        await ExecuteSqlAsync("UPDATE audit_records SET seq = seq - 99 WHERE seq >= 100");
+        await ExecuteSqlAsync($"INSERT INTO audit_records (seq, kind, time_ms, prev_hash, hash) SELECT 4, 'finished', time_ms, hash, hash FROM audit_records WHERE seq = 3");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(4, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task Verify_ReorderedRecords_NamesTheFirst()
+    {
+        await AppendAndCheckpointAsync(6, checkpointAt: 6);
+        await ExecuteSqlAsync("UPDATE audit_records SET seq = 100 WHERE seq = 2");
+        await ExecuteSqlAsync("UPDATE audit_records SET seq = 2 WHERE seq = 3");
+        await ExecuteSqlAsync("UPDATE audit_records SET seq = 3 WHERE seq = 100");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(2, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task Verify_TruncatedBeforeTheLastCheckpoint_ReportsMissingRecords()
+    {
+        await AppendAndCheckpointAsync(10, checkpointAt: 8);
+        await ExecuteSqlAsync("DELETE FROM audit_records WHERE seq >= 7");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(7, result.FirstBadSequence);
+        Assert.Contains("truncated", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_TruncatedAfterTheLastCheckpoint_PassesAsNotYetSigned()
+    {
+        await AppendAndCheckpointAsync(10, checkpointAt: 8);
+        await ExecuteSqlAsync("DELETE FROM audit_records WHERE seq >= 10");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.True(result.IsIntact, result.Problem);
+        Assert.Equal(1, result.NotCheckpointed);
+    }
+
+    [Fact]
+    public async Task Verify_ForgedCheckpoint_BadSignature()
+    {
+        await AppendAndCheckpointAsync(4, checkpointAt: 4);
+        await ExecuteSqlAsync("UPDATE audit_checkpoints SET mac = '00' || substr(mac, 3)");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Contains("signature", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_DeletedFromTheStart_NotAPrune_Broken()
+    {
+        await AppendAndCheckpointAsync(6, checkpointAt: 6);
+        await ExecuteSqlAsync("DELETE FROM audit_records WHERE seq <= 2");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(3, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task PruneAsync_WholeSegmentsOlderThanCutoff_RemainingTrailVerifiesAndGrows()
+    {
+        // Checkpoints after records 4 (at +4 s) and 8 (at +8 s); the cutoff at +6 s prunes the first segment only.
+        await AppendAndCheckpointAsync(10, checkpointAt: 4);
+        (long last, string hash) = (await Store.LastRecordAsync())!.Value;
+        List<AuditRecord> all = await ReadAllAsync();
+        await Store.AppendCheckpointAsync(_signer.Sign(8, all[7].Hash!, Start.AddSeconds(8)));
+
+        AuditPruneResult pruned = await Store.PruneAsync(Start.AddSeconds(6));
+        await Store.AppendAsync([Record(11)]);
+
+        Assert.Equal((4L, 4L), (pruned.RecordsDeleted, pruned.AnchorSequence!.Value));
+        Assert.Equal(5, (await ReadAllAsync())[0].Sequence);
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+        Assert.True(result.IsIntact, result.Problem);
+        Assert.Equal((5L, 11L), (result.FirstSequence, result.LastSequence));
+        Assert.Equal(10, last);
+        Assert.NotNull(hash);
+    }
+
+    [Fact]
+    public async Task PruneAsync_NoCheckpointBeforeCutoff_DeletesNothing()
+    {
+        await AppendAndCheckpointAsync(4, checkpointAt: 4);
+
+        AuditPruneResult pruned = await Store.PruneAsync(Start);
+
+        Assert.Equal(0, pruned.RecordsDeleted);
+        Assert.Equal(4, await Store.CountAsync());
+    }
+
+    protected abstract Task<IAuditStore> ReopenAsync();
+
+    private static AuditRecord Reduce(AuditRecord record) => new()
+    {
+        Sequence = record.Sequence,
+        Kind = AuditRecordKind.OperationFinished,
+        Time = record.Time,
+        UserId = record.UserId,
+        PreviousHash = record.PreviousHash,
+        CorrelationId = record.CorrelationId,
+        Method = record.Method,
+        Target = record.Target,
+        Decision = record.Decision,
+        Outcome = record.Outcome,
+    };
+
+    private async Task AppendAndCheckpointAsync(int count, int checkpointAt)
+    {
+        for (int i = 1; i <= count; i++)
+        {
+            IReadOnlyList<AuditRecord> appended = await Store.AppendAsync([Record(i)]);
+            if (i == checkpointAt)
+            {
+                await Store.AppendCheckpointAsync(_signer.Sign(appended[0].Sequence, appended[0].Hash!, Start.AddSeconds(i)));
+            }
+        }
+    }
+
+    private async Task<List<AuditRecord>> ReadAllAsync()
+    {
+        var records = new List<AuditRecord>();
+        await foreach (AuditRecord record in Store.ReadAsync())
+        {
+            records.Add(record);
+        }
+
+        return records;
+    }
+
+    private async Task<List<long>> SeqAsync(AuditQuery query)
+    {
+        var found = new List<long>();
+        await foreach (AuditRecord record in Store.QueryAsync(query))
+        {
+            found.Add(record.Sequence);
+        }
+
+        return found;
+    }
+
+    private static AuditRecord Record(int n, string user = "alice", string tool = "fixture__echo", string decision = "allow", AuditRecordKind kind = AuditRecordKind.OperationFinished, string? id = null) => new()
+    {
+        Kind = kind,
+        Time = Start.AddSeconds(n),
+        CorrelationId = id ?? $"c-{n}",
+        UserId = user,
+        ServerId = tool.Split("__")[0],
+        Method = "tools/call",
+        Target = tool,
+        Arguments = """{"message":"hello"}""",
+        ArgumentsSha256 = new string('a', 64),
+        Decision = decision,
+        LatencyMs = 1.25 * n,
+        Outcome = decision == "deny" ? "denied" : "ok",
+        ErrorCode = decision == "deny" ? -31040 : null,
+    };
+}
+
+[Trait("Category", "Integration")]
+public sealed class SqliteAuditStoreTests : AuditStoreTests
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mcpf-audit-").FullName;
+
+    protected override Task<IAuditStore> CreateStoreAsync() => Task.FromResult<IAuditStore>(new SqliteAuditStore(_directory));
+
+    protected override Task<IAuditStore> ReopenAsync() => Task.FromResult<IAuditStore>(new SqliteAuditStore(_directory, readOnly: true));
+
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, SqliteAuditStore.FileName)};Pooling=False");
+        await connection.OpenAsync();
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public void DatabaseFile_IsOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        UnixFileMode mode = File.GetUnixFileMode(Path.Combine(_directory, SqliteAuditStore.FileName));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+    }
+}
+
+[Trait("Category", "Integration")]
+[Collection(PostgresServerGroup.Name)]
+public sealed class PostgresAuditStoreTests(PostgresServer server) : AuditStoreTests
+{
+    private string? _connectionString;
+
+    protected override async Task<IAuditStore> CreateStoreAsync()
+    {
+        _connectionString = await server.CreateDatabaseAsync();
+        return new PostgresAuditStore(_connectionString);
+    }
+
+    protected override Task<IAuditStore> ReopenAsync() => Task.FromResult<IAuditStore>(new PostgresAuditStore(_connectionString!));
+
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
