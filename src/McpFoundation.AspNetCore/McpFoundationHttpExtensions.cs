@@ -94,6 +94,7 @@ public static class McpFoundationHttpExtensions
         // The emergency stop's admin API (off without an admin key; see docs/emergency.md).
         Admin.EmergencyAdminEndpoints.Map(endpoints, filter);
 
+        McpFoundationMetricsEndpoint.MapIfEnabled(endpoints);
         return endpoints.MapMcp(options.EndpointPath)
             .AddEndpointFilter(filter)
             .AddEndpointFilter(new GatewayStartedFilter(endpoints.ServiceProvider.GetRequiredService<McpSecurityIntegration>()))

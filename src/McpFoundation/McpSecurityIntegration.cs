@@ -230,6 +230,30 @@ public sealed class McpSecurityIntegration : IAsyncDisposable
         _adaptive.ReleaseAsync(subject, initiator, reason, cancellationToken);
 
     /// <summary>
+    /// Raised once when a tool call ends, however it ends (the seed's <c>tool_executed</c>); on the gateway's event
+    /// worker, never on a request thread. The same event as <see cref="ToolRegistry.ToolExecuted"/>.
+    /// </summary>
+    public event EventHandler<ToolExecutedEventArgs>? ToolExecuted
+    {
+        add => ToolRegistry.ToolExecuted += value;
+        remove => ToolRegistry.ToolExecuted -= value;
+    }
+
+    /// <summary>
+    /// Raised when a server's health state changes (the seed's <c>server_health_changed</c>); on the gateway's event
+    /// worker, in the order of the changes. The same event as <see cref="ServerManager.ServerHealthChanged"/>.
+    /// </summary>
+    public event EventHandler<ServerHealthChangedEventArgs>? ServerHealthChanged
+    {
+        add => ServerManager.ServerHealthChanged += value;
+        remove => ServerManager.ServerHealthChanged -= value;
+    }
+
+    /// <summary>Gets what the gateway has seen of each tool since it started (see <see cref="ToolRegistry.GetToolStatistics"/>).</summary>
+    /// <returns>One entry per tool called, by name.</returns>
+    public IReadOnlyList<ToolStatistics> GetToolStatistics() => ToolRegistry.GetToolStatistics();
+
+    /// <summary>
     /// Decides whether an operation may go on, on its canonical arguments (the seed's <c>validate_operation</c>): the
     /// same code the pipeline's policy filter runs. Nothing is sent anywhere and no event is raised.
     /// </summary>

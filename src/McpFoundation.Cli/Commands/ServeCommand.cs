@@ -114,6 +114,7 @@ internal static class ServeCommand
             o.WatchConfigurationFile = true;
             o.ListenForEmergencySignal = true;
         }).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
+        builder.Services.AddMcpFoundationTelemetry(configuration.Telemetry); // OTLP only: /metrics needs the HTTP front
         using IHost host = builder.Build();
         if (!await TryStartAsync(host, cancellationToken))
         {
@@ -157,6 +158,7 @@ internal static class ServeCommand
             o.WatchConfigurationFile = true;
             o.ListenForEmergencySignal = true;
         }).AddNoopFilters(noopFilters.Declared, noopFilters.Undeclared);
+        builder.Services.AddMcpFoundationHttpTelemetry(configuration.Telemetry);
         builder.Services.AddMcpFoundationHttp(o =>
         {
             o.EndpointPath = path;
@@ -258,7 +260,7 @@ internal static class ServeCommand
 
         // The SDK narrates every connection at Information; keep it for debugging sessions only.
         logging.AddFilter("ModelContextProtocol", configuration.Settings.LogLevel <= LogLevel.Debug ? configuration.Settings.LogLevel : LogLevel.Warning);
-        logging.AddMcpfConsole(configuration.Settings.LogLevel);
+        logging.AddMcpfConsole(configuration.Settings.LogLevel, configuration.Telemetry.LogFormat);
     }
 
     private static bool IsLoopbackHost(string host) =>

@@ -87,9 +87,22 @@ internal sealed class OneLineConsoleFormatterOptions : ConsoleFormatterOptions
 internal static class CliLogging
 {
     /// <summary>Adds the console on stderr with <see cref="OneLineConsoleFormatter"/>, for a gateway logging at <paramref name="level"/>.</summary>
-    public static ILoggingBuilder AddMcpfConsole(this ILoggingBuilder logging, LogLevel level)
+    public static ILoggingBuilder AddMcpfConsole(this ILoggingBuilder logging, LogLevel level, Telemetry.LogFormat format = Telemetry.LogFormat.Text)
     {
         bool debug = level <= LogLevel.Debug;
+        if (format == Telemetry.LogFormat.Json)
+        {
+            // One JSON object per line on stderr, with the scopes (the operation's CorrelationId) as properties.
+            logging.AddFilter("ModelContextProtocol.Client", debug ? level : LogLevel.None);
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+            logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            return logging;
+        }
 
         // The SDK client logs each failed connection to a downstream server with its exception; the gateway's own
         // line (ServerConnectFailed, ServerDisconnected) already says which server and why.

@@ -26,6 +26,12 @@ public sealed record GatewayConfiguration
     /// </summary>
     internal IReadOnlyDictionary<string, object?> Sections { get; init; } = ReadOnlyDictionary<string, object?>.Empty;
 
+    /// <summary>Gets the <c>telemetry</c> section (exporters, log format); the defaults when absent.</summary>
+    public McpFoundation.Telemetry.TelemetrySettings Telemetry => GetSection<McpFoundation.Telemetry.TelemetrySettings>(McpFoundation.Configuration.Sections.TelemetrySectionValidator.SectionKey) ?? McpFoundation.Telemetry.TelemetrySettings.Default;
+
+    /// <summary>Gets the <c>events</c> section (the webhook); the defaults when absent.</summary>
+    public McpFoundation.Telemetry.EventSettings Events => GetSection<McpFoundation.Telemetry.EventSettings>(McpFoundation.Configuration.Sections.EventsSectionValidator.SectionKey) ?? McpFoundation.Telemetry.EventSettings.Default;
+
     /// <summary>Gets what a section was read into, or <see langword="default"/> when the configuration has none (built in code).</summary>
     /// <typeparam name="T">What the section's <see cref="Sections.IConfigSection.Read"/> returns.</typeparam>
     /// <param name="key">The section's top-level key.</param>

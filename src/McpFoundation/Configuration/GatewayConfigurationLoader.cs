@@ -58,7 +58,7 @@ public static class GatewayConfigurationLoader
         return ConfigurationReader.ParseDocument(text, environment, fullPath);
     }
 
-    /// <summary>Takes a snapshot of this process's environment variables whose names start with <c>MCP_</c> or <c>MCPF_</c> (<c>MCPF_DATA_DIR</c>, <c>MCPF_AUDIT_PG</c>).</summary>
+    /// <summary>Takes a snapshot of this process's environment variables whose names start with <c>MCP_</c> or <c>MCPF_</c> (<c>MCPF_DATA_DIR</c>, <c>MCPF_AUDIT_PG</c>, <c>MCPF_LOG_FORMAT</c>).</summary>
     /// <returns>The variables, by name.</returns>
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment()
     {

@@ -53,7 +53,7 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton(static sp => AuditInstallation.CreateTrail(sp));
         services.TryAddSingleton<ISecurityEventSink>(static sp => sp.GetRequiredService<AuditTrail>());
         services.TryAddSingleton(static sp => new AuditFilter(sp.GetRequiredService<AuditTrail>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton(static sp => new GatewayMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<OperationRegistry>()));
         services.TryAddSingleton<GatewayEvents>();
         services.TryAddSingleton<OperationRegistry>();
         // The emergency stop: its check is the pipeline's first filter (PolicyInstallation); its state lives in the state store.
@@ -92,7 +92,8 @@ public static class McpFoundationServiceCollectionExtensions
                 sp.GetRequiredService<OperationRegistry>(),
                 sp.GetRequiredService<GatewayMetrics>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<OperationPipeline>>());
+                sp.GetRequiredService<ILogger<OperationPipeline>>(),
+                sp.GetRequiredService<ILoggerFactory>());
 
             // Denials by filters before the audit filter (the policy) reach the trail through the pipeline's outcome.
             pipeline.Completed += sp.GetRequiredService<AuditTrail>().OnOperationCompleted;
@@ -105,7 +106,8 @@ public static class McpFoundationServiceCollectionExtensions
             sp.GetRequiredService<ClientBridge>(),
             sp.GetRequiredService<GatewayEvents>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GatewayMetrics>()));
         services.TryAddSingleton<CatalogueStore>();
         services.TryAddSingleton<OperationRouter>();
         services.TryAddSingleton<SuspendedToolCalls>();
@@ -127,23 +129,39 @@ public static class McpFoundationServiceCollectionExtensions
         services.TryAddSingleton<GatewayServerOptions>();
         services.TryAddSingleton<CatalogueNotifier>();
         services.TryAddSingleton<ConfigurationReloader>();
-        services.TryAddSingleton(static sp => new McpSecurityIntegration(
-            sp.GetRequiredService<GatewayConfigurationProvider>(),
-            sp.GetRequiredService<ServerManager>(),
-            sp.GetRequiredService<ToolRegistry>(),
-            sp.GetRequiredService<CatalogueNotifier>(),
-            sp.GetRequiredService<OperationRegistry>(),
-            sp.GetRequiredService<ConfigurationReloader>(),
-            sp.GetRequiredService<IPolicyService>(),
-            sp.GetRequiredService<SecurityViolations>(),
-            sp.GetRequiredService<PolicyListNotifier>(),
-            sp.GetRequiredService<AdaptiveResponse>(),
-            sp.GetRequiredService<EmergencyStop>(),
-            sp.GetRequiredService<EmergencyWatcher>(),
-            sp.GetRequiredService<EmergencyStateStore>(),
-            sp.GetRequiredService<IOptions<McpFoundationOptions>>().Value.ListenForEmergencySignal ? sp.GetRequiredService<ILoggerFactory>() : null));
+        services.TryAddSingleton(static sp => WebhookSinkHolder.Create(sp));
+        services.TryAddSingleton(static sp =>
+        {
+            var gateway = new McpSecurityIntegration(
+                sp.GetRequiredService<GatewayConfigurationProvider>(),
+                sp.GetRequiredService<ServerManager>(),
+                sp.GetRequiredService<ToolRegistry>(),
+                sp.GetRequiredService<CatalogueNotifier>(),
+                sp.GetRequiredService<OperationRegistry>(),
+                sp.GetRequiredService<ConfigurationReloader>(),
+                sp.GetRequiredService<IPolicyService>(),
+                sp.GetRequiredService<SecurityViolations>(),
+                sp.GetRequiredService<PolicyListNotifier>(),
+                sp.GetRequiredService<AdaptiveResponse>(),
+                sp.GetRequiredService<EmergencyStop>(),
+                sp.GetRequiredService<EmergencyWatcher>(),
+                sp.GetRequiredService<EmergencyStateStore>(),
+                sp.GetRequiredService<IOptions<McpFoundationOptions>>().Value.ListenForEmergencySignal ? sp.GetRequiredService<ILoggerFactory>() : null);
+
+            var metrics = sp.GetRequiredService<GatewayMetrics>();
+            gateway.EmergencyActivated += (_, e) => metrics.RecordEmergencyActivation(e.State.Channel ?? "unknown");
+
+            // events.webhook_url: the gateway's events go to the webhook too (docs/events.md).
+            if (sp.GetRequiredService<WebhookSinkHolder>().Sink is { } sink)
+            {
+                WebhookEvents.Attach(gateway, sink);
+            }
+
+            return gateway;
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConfigurationFileWatcher>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ToolStatisticsPublisher>());
 
         // MCP_LOG_LEVEL (settings.log_level) sets the level of the gateway's own categories, McpFoundation.*
         // (the seed's "mcp" and "mcp.security" loggers).

@@ -22,10 +22,14 @@ internal sealed partial class OperationPipeline
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ILogger _securityLogger;
+    private readonly string[] _filterSpanNames;
 
-    public OperationPipeline(IEnumerable<IOperationFilter> filters, OperationRegistry registry, GatewayMetrics metrics, TimeProvider timeProvider, ILogger<OperationPipeline> logger)
+    public OperationPipeline(IEnumerable<IOperationFilter> filters, OperationRegistry registry, GatewayMetrics metrics, TimeProvider timeProvider, ILogger<OperationPipeline> logger, ILoggerFactory? loggerFactory = null)
     {
         _filters = [.. filters];
+        _filterSpanNames = [.. _filters.Select(static f => "filter " + f.Name)];
+        _securityLogger = loggerFactory?.CreateLogger(GatewayTelemetry.SecurityCategory) ?? logger;
         _firstBlockingFilter = Array.FindIndex(_filters, static f => f is not INonBlockingFilter) is var i and >= 0 ? i : _filters.Length;
         _registry = registry;
         _metrics = metrics;
@@ -53,16 +57,18 @@ internal sealed partial class OperationPipeline
         Func<OperationContext, TState, CancellationToken, ValueTask<TResult>> terminal,
         CancellationToken cancellationToken = default)
     {
-        using Activity? activity = GatewayTelemetry.ActivitySource.StartActivity(context.Method, ActivityKind.Internal);
-        activity?.SetTag("mcp.method.name", context.Method);
-        activity?.SetTag("mcpfoundation.correlation_id", context.CorrelationId);
+        // Both cost one branch when nobody listens (no ActivityListener, logging off for McpFoundation).
+        using Activity? activity = GatewayTelemetry.ActivitySource.HasListeners() ? OperationSpans.Start(context) : null;
+        using IDisposable? scope = _logger.IsEnabled(LogLevel.Critical) ? OperationScope(_logger, context.CorrelationId) : null;
 
         InFlightOperation operation = Begin(context, cancellationToken);
         try
         {
             for (; operation.AllowedCount < _filters.Length; operation.AllowedCount++)
             {
-                SecurityDecision decision = await DecideAsync(_filters[operation.AllowedCount], context, operation.Token);
+                SecurityDecision decision = activity is null
+                    ? await DecideAsync(_filters[operation.AllowedCount], context, operation.Token)
+                    : await DecideTracedAsync(operation.AllowedCount, context, operation.Token);
                 if (decision.IsInputRequired)
                 {
                     if (context.Category == OperationCategory.ToolExecution && context.Era == ProtocolEra.Stateless)
@@ -81,8 +87,8 @@ internal sealed partial class OperationPipeline
 
                 if (!decision.IsAllowed)
                 {
-                    LogDenied(_logger, context.Method, context.TargetName, decision.DeniedBy, decision.Code, decision.Reason, context.CorrelationId);
-                    activity?.SetStatus(ActivityStatusCode.Error, "denied");
+                    LogDenied(_securityLogger, context.Method, context.TargetName, decision.DeniedBy, decision.Code, decision.Reason, context.CorrelationId);
+                    OperationSpans.Denied(activity, decision);
                     await CompleteAsync<object?>(context, Denied(operation, decision), null);
                     return PipelineResult<TResult>.Denied(decision);
                 }
@@ -102,18 +108,19 @@ internal sealed partial class OperationPipeline
             }
 
             result = await CompleteAsync(context, new OperationOutcome(true, null, null, Elapsed(operation)) { Result = result }, result);
+            OperationSpans.Succeeded(activity, result);
             return PipelineResult<TResult>.FromValue(result);
         }
         catch (OperationCanceledException) when (!operation.IsDeferred && operation.CancelReason is { } reason && !cancellationToken.IsCancellationRequested)
         {
             // The gateway cancelled it (not the caller): the caller hears why, with a code of its own.
-            activity?.SetStatus(ActivityStatusCode.Error, "cancelled by the gateway");
+            OperationSpans.Failed(activity, "cancelled", operation.CancelCode, "cancelled by the gateway");
             await CompleteAsync<object?>(context, new OperationOutcome(false, operation.CancelCode, reason, Elapsed(operation)) { Cancelled = true }, null);
             throw GatewayErrors.Cancelled(reason, context.CorrelationId, operation.CancelCode);
         }
         catch (Exception ex) when (!operation.IsDeferred)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            OperationSpans.Failed(activity, ex);
             await CompleteAsync<object?>(context, Failed(operation, ex, cancellationToken), null);
             throw;
         }
@@ -301,6 +308,15 @@ internal sealed partial class OperationPipeline
     private static string OutcomeName(OperationOutcome outcome) =>
         outcome.Succeeded ? "ok" : outcome.InputRequired ? "input_required" : outcome.DeniedBy is not null ? "denied" : outcome.Cancelled ? "cancelled" : "error";
 
+    /// <summary>A filter's decision as a child span of the operation's: the filter, its decision, the deciding rule.</summary>
+    private async ValueTask<SecurityDecision> DecideTracedAsync(int index, OperationContext context, CancellationToken cancellationToken)
+    {
+        using Activity? span = GatewayTelemetry.ActivitySource.StartActivity(_filterSpanNames[index], ActivityKind.Internal);
+        SecurityDecision decision = await DecideAsync(_filters[index], context, cancellationToken);
+        OperationSpans.Decided(span, _filters[index].Name, decision);
+        return decision;
+    }
+
     private async ValueTask<SecurityDecision> DecideAsync(IOperationFilter filter, OperationContext context, CancellationToken cancellationToken)
     {
         try
@@ -359,6 +375,8 @@ internal sealed partial class OperationPipeline
 
         return parameters;
     }
+
+    private static readonly Func<ILogger, string, IDisposable?> OperationScope = LoggerMessage.DefineScope<string>("CorrelationId:{" + "CorrelationId" + "}");
 
     [LoggerMessage(EventId = 1100, EventName = "OperationDenied", Level = LogLevel.Warning,
         Message = "Denied {Method} {Target} by {Filter}: {Code} {Reason} (correlation {CorrelationId})")]

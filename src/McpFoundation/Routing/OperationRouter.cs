@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpFoundation.Pipeline;
 using McpFoundation.Servers;
+using McpFoundation.Telemetry;
 using McpFoundation.Tools;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -15,14 +18,16 @@ namespace McpFoundation.Routing;
 /// with the arguments the filters saw, relaying its progress and keeping track of the call for server-to-client
 /// requests. Suspended calls, subscriptions and the logging level live in their own classes.
 /// </summary>
-internal sealed class OperationRouter
+internal sealed partial class OperationRouter
 {
     private readonly ServerManager _servers;
     private readonly CatalogueStore _catalogue;
     private readonly OperationPipeline _pipeline;
+    private readonly ILogger _logger;
 
-    public OperationRouter(ServerManager servers, CatalogueStore catalogue, OperationPipeline pipeline)
+    public OperationRouter(ServerManager servers, CatalogueStore catalogue, OperationPipeline pipeline, ILogger<OperationRouter>? logger = null)
     {
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _servers = servers;
         _catalogue = catalogue;
         _pipeline = pipeline;
@@ -196,9 +201,29 @@ internal sealed class OperationRouter
             ? OpenProgress(server, token, requestServer, context, downstreamRequest)
             : null;
 
+        // The server sees the correlation id (and, when traced, the W3C trace context, as the MCP conventions propagate it).
+        using Activity? span = GatewayTelemetry.ActivitySource.HasListeners() ? OperationSpans.StartDownstream(context, method) : null;
+        JsonObject meta = StampCorrelationId(context, downstreamRequest);
+        LogForwarding(_logger, method, context.DownstreamName, server.Id, context.CorrelationId);
+        if (span is not null)
+        {
+            meta["traceparent"] = span.Id;
+            if (span.TraceStateString is { Length: > 0 } traceState)
+            {
+                meta["tracestate"] = traceState;
+            }
+        }
+
         try
         {
-            return await server.ForwardAsync<TParams, TResult>(method, downstreamRequest, cancellationToken);
+            TResult result = await server.ForwardAsync<TParams, TResult>(method, downstreamRequest, cancellationToken);
+            OperationSpans.Succeeded(span, result);
+            return result;
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            OperationSpans.Failed(span, ex);
+            throw;
         }
         finally
         {
@@ -208,6 +233,14 @@ internal sealed class OperationRouter
                 await progress.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>Puts the operation's correlation id into the downstream request's <c>_meta</c> (replacing any the client sent under that key).</summary>
+    public static JsonObject StampCorrelationId(OperationContext context, RequestParams downstreamRequest)
+    {
+        JsonObject meta = downstreamRequest.Meta ??= [];
+        meta[GatewayTelemetry.CorrelationIdMetaKey] = context.CorrelationId;
+        return meta;
     }
 
     /// <summary>Copies the client's <c>_meta</c> minus what belongs to the client's own connection (progress token, per-request protocol fields).</summary>
@@ -248,4 +281,7 @@ internal sealed class OperationRouter
 
         return (server, exposedName[(separator + ToolNaming.Separator.Length)..]);
     }
+
+    [LoggerMessage(EventId = 3102, EventName = "Forwarding", Level = LogLevel.Debug, Message = "Forwarding {Method} {Target} to server {ServerId} (correlation {CorrelationId})")]
+    private static partial void LogForwarding(ILogger logger, string method, string? target, string serverId, string correlationId);
 }

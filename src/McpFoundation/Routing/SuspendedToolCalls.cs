@@ -44,6 +44,7 @@ internal sealed partial class SuspendedToolCalls
     {
         DownstreamServer server = _router.GetServer(context.ServerId!);
         CallToolRequestParams downstream = OperationRouter.DownstreamToolCall(context, request);
+        OperationRouter.StampCorrelationId(context, downstream);
         var call = new SuspendedCall(SuspendedCallStore.NewId(), context, new ClientInputExchange(), OperationPipeline.TokenOf(context));
         if (request.ProgressToken is { } token)
         {

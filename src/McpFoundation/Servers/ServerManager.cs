@@ -28,12 +28,14 @@ public sealed partial class ServerManager : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly GatewayMetrics? _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private bool _holdHealthChecks;
     private Task? _healthLoop;
 
-    internal ServerManager(GatewayConfigurationProvider configuration, ClientBridge bridge, GatewayEvents events, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    internal ServerManager(GatewayConfigurationProvider configuration, ClientBridge bridge, GatewayEvents events, ILoggerFactory loggerFactory, TimeProvider timeProvider, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _configuration = configuration;
         _bridge = bridge;
         _events = events;
@@ -319,6 +321,7 @@ public sealed partial class ServerManager : IAsyncDisposable
         {
             // Called in the order of the changes, under the server's health lock: queue the event, never raise it here.
             LogHealthChanged(manager._logger, server.Id, current.State, previous, current.ErrorMessage is null ? string.Empty : ": " + current.ErrorMessage);
+            manager._metrics?.RecordServerHealth(server.Id, current.State);
             manager._events.Post(
                 (Manager: manager, Args: new ServerHealthChangedEventArgs(previous, current)),
                 static e => e.Manager.ServerHealthChanged?.Invoke(e.Manager, e.Args));

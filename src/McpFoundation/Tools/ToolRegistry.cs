@@ -22,6 +22,7 @@ public sealed partial class ToolRegistry
     private readonly SuspendedToolCalls _suspended;
     private readonly GatewayEvents _events;
     private readonly ILogger _logger;
+    private readonly ToolStatisticsTracker _statistics = new();
 
     internal ToolRegistry(CatalogueStore catalogue, OperationPipeline pipeline, OperationRouter router, SuspendedToolCalls suspended, GatewayEvents events, ILogger<ToolRegistry> logger)
     {
@@ -191,14 +192,31 @@ public sealed partial class ToolRegistry
             : throw GatewayErrors.Refusal(outcome.Decision, context.CorrelationId);
     }
 
+    /// <summary>
+    /// Gets what the gateway has seen of each tool since it started: calls, errors (failed, denied or <c>isError</c>)
+    /// and latency percentiles of the most recent calls; tools never called are not listed.
+    /// </summary>
+    /// <returns>One entry per tool called, by name.</returns>
+    public IReadOnlyList<ToolStatistics> GetToolStatistics() => _statistics.Snapshot();
+
     private void OnOperationCompleted(OperationContext context, OperationOutcome outcome)
     {
-        if (context.Category != OperationCategory.ToolExecution || ToolExecuted is null)
+        if (context.Category != OperationCategory.ToolExecution)
         {
             return;
         }
 
         bool succeeded = outcome.Succeeded && outcome.Result is CallToolResult { IsError: not true };
+        if (context.IsResolved && context.TargetName is { } tool)
+        {
+            _statistics.Record(tool, context.ServerId, !succeeded, outcome.Duration);
+        }
+
+        if (ToolExecuted is null)
+        {
+            return;
+        }
+
         var args = new ToolExecutedEventArgs(context.TargetName ?? "?", context.ServerId, context.UserId, succeeded, outcome.ErrorCode, outcome.Duration, context.CorrelationId);
         _events.Post((Registry: this, Args: args), static s => s.Registry.ToolExecuted?.Invoke(s.Registry, s.Args));
     }

@@ -27,4 +27,35 @@ internal static class Eventually
             }
         }
     }
+
+    /// <summary>Polls until <paramref name="value"/> returns something (not null), and returns it.</summary>
+    public static async Task<T> ValueAsync<T>(Func<T?> value, string what, CancellationToken cancellationToken)
+        where T : class
+    {
+        T? found = null;
+        await WaitUntilAsync(() => (found = value()) is not null, what, cancellationToken);
+        return found!;
+    }
+
+    /// <summary>Polls an asynchronous probe until it returns a value.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> value, string what, CancellationToken cancellationToken)
+        where T : struct
+    {
+        while (true)
+        {
+            if (await value() is { } found)
+            {
+                return found;
+            }
+
+            try
+            {
+                await Task.Delay(PollInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out waiting until {what}.");
+            }
+        }
+    }
 }

@@ -144,6 +144,13 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Closes the child's stdin (end of input: a stdio MCP server should exit).</summary>
     public void CloseStandardInput() => _process.StandardInput.Close();
 
+    /// <summary>Writes one line to the process's stdin (started with keepStdinOpen) and flushes it.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteAsync(line + "\n");
+        await _process.StandardInput.FlushAsync();
+    }
+
     public void Kill()
     {
         try

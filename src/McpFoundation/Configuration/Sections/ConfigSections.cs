@@ -17,6 +17,9 @@ internal static class ConfigSections
 
     public static ApprovalSectionValidator Approval { get; } = new();
 
+    public static TelemetrySectionValidator Telemetry { get; } = new();
+
+    public static EventsSectionValidator Events { get; } = new();
     public static AuditSectionValidator Audit { get; } = new();
 
     public static Security.Limits.LimitsSectionValidator Limits { get; } = new();
@@ -34,6 +37,8 @@ internal static class ConfigSections
         Policy, // after servers: its rules are checked against the configured servers.
         Approval,
         Emergency,
+        Telemetry,
+        Events,
         Audit,
         Limits,
         Adaptive,

@@ -16,6 +16,8 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(ServerSection))]
 [JsonSerializable(typeof(SecurityProfileSection))]
 [JsonSerializable(typeof(ApprovalSection))]
+[JsonSerializable(typeof(TelemetrySection))]
+[JsonSerializable(typeof(EventsSection))]
 [JsonSerializable(typeof(AuditSection))]
 [JsonSerializable(typeof(Emergency.EmergencySection))]
 [JsonSerializable(typeof(Emergency.EmergencyAdminSection))]

@@ -12,7 +12,7 @@ namespace McpFoundation.Security.Policy;
 /// it pass. Every denial (and every shadow would-be denial) is raised as a <c>SecurityViolation</c> event. Categories
 /// the policy has nothing to say about pass at once. Its completion does nothing, so it never blocks.
 /// </summary>
-internal sealed partial class PolicyFilter(PolicyService policy, IApprovalBroker approvals, SecurityViolations violations, ILogger<PolicyFilter> logger) : INonBlockingFilter
+internal sealed partial class PolicyFilter(PolicyService policy, IApprovalBroker approvals, SecurityViolations violations, ILogger<PolicyFilter> logger, Telemetry.GatewayMetrics? metrics = null) : INonBlockingFilter
 {
     /// <summary>The filter's name (<c>data.filter</c> of its refusals).</summary>
     public const string FilterName = "policy";
@@ -30,6 +30,7 @@ internal sealed partial class PolicyFilter(PolicyService policy, IApprovalBroker
         var decision = await policy.ValidateOperationAsync(context.Category, context, cancellationToken);
         var rule = decision.RuleIds.Count > 0 ? decision.RuleIds[0] : PolicyService.DefaultRule;
         var reason = decision.ValidationErrors.Count > 0 ? decision.ValidationErrors[0] : "The policy denies this operation.";
+        metrics?.RecordPolicyDecision(EffectName(decision), rule);
         if ((decision.Effect != PolicyEffect.Deny || decision.IsShadow) && context.Arguments is { } sent)
         {
             // A path checked against allowed roots goes on in the canonical form the decision was about (the real
@@ -70,6 +71,15 @@ internal sealed partial class PolicyFilter(PolicyService policy, IApprovalBroker
                 return answer;
         }
     }
+
+    private static string EffectName(PolicyDecision decision) => (decision.Effect, decision.IsShadow) switch
+    {
+        (PolicyEffect.Allow, _) => "allow",
+        (PolicyEffect.Deny, false) => "deny",
+        (PolicyEffect.Deny, true) => "shadow_deny",
+        (_, false) => "ask",
+        _ => "shadow_ask",
+    };
 
     [LoggerMessage(EventId = 2101, EventName = "PolicyDenied", Level = LogLevel.Information, Message = "Policy denied {Method} {Target} for {UserId} (rule {Rule}) [{CorrelationId}]")]
     private static partial void LogDenied(ILogger logger, string method, string? target, string rule, string? userId, string correlationId);
