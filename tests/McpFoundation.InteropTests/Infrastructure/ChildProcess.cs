@@ -144,6 +144,22 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Closes the child's stdin (end of input: a stdio MCP server should exit).</summary>
     public void CloseStandardInput() => _process.StandardInput.Close();
 
+    /// <summary>SIGKILLs this process alone (not its children): a crash, as a test of what survives it needs.</summary>
+    public void KillProcessOnly()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+    }
+
     public void Kill()
     {
         try
