@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -46,58 +47,63 @@ internal static class AuditChain
     /// <summary>Computes the record's hash from its fields and <see cref="AuditRecord.PreviousHash"/>.</summary>
     public static string ComputeHash(AuditRecord record)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> number = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(number, record.Sequence);
-        hash.AppendData(number);
-        Append(hash, record.PreviousHash);
-        Append(hash, KindName(record.Kind));
-        BinaryPrimitives.WriteInt64BigEndian(number, record.Time.ToUnixTimeMilliseconds());
-        hash.AppendData(number);
-        Append(hash, record.CorrelationId);
-        Append(hash, record.SessionId);
-        Append(hash, record.UserId);
-        Append(hash, record.ClientName);
-        Append(hash, record.ClientVersion);
-        Append(hash, record.ServerId);
-        Append(hash, record.Method);
-        Append(hash, record.Target);
-        Append(hash, record.Arguments);
-        Append(hash, record.ArgumentsSha256);
-        Append(hash, record.Decision);
-        Append(hash, record.DecidedBy);
-        Append(hash, record.Rule);
-        Append(hash, record.RiskScore?.ToString("R", CultureInfo.InvariantCulture));
-        Append(hash, record.LatencyMs?.ToString("R", CultureInfo.InvariantCulture));
-        Append(hash, record.Outcome);
-        Append(hash, record.ErrorCode?.ToString(CultureInfo.InvariantCulture));
-        Append(hash, record.ErrorMessage);
-        Append(hash, record.Details);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        // One pass into a pooled buffer, then one SHA-256 over it (the writer hashes every record it commits).
+        ArrayBufferWriter<byte> buffer = Buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        Number(buffer, record.Sequence);
+        Append(buffer, record.PreviousHash);
+        Append(buffer, KindName(record.Kind));
+        Number(buffer, record.Time.ToUnixTimeMilliseconds());
+        Append(buffer, record.CorrelationId);
+        Append(buffer, record.SessionId);
+        Append(buffer, record.UserId);
+        Append(buffer, record.ClientName);
+        Append(buffer, record.ClientVersion);
+        Append(buffer, record.ServerId);
+        Append(buffer, record.Method);
+        Append(buffer, record.Target);
+        Append(buffer, record.Arguments);
+        Append(buffer, record.ArgumentsSha256);
+        Append(buffer, record.Decision);
+        Append(buffer, record.DecidedBy);
+        Append(buffer, record.Rule);
+        Append(buffer, record.RiskScore?.ToString("R", CultureInfo.InvariantCulture));
+        Append(buffer, record.LatencyMs?.ToString("R", CultureInfo.InvariantCulture));
+        Append(buffer, record.Outcome);
+        Append(buffer, record.ErrorCode?.ToString(CultureInfo.InvariantCulture));
+        Append(buffer, record.ErrorMessage);
+        Append(buffer, record.Details);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, digest);
+        if (buffer.Capacity > 1 << 20)
+        {
+            Buffer = null;
+        }
+
+        return Convert.ToHexStringLower(digest);
     }
 
-    private static void Append(IncrementalHash hash, string? value)
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? Buffer;
+
+    private static void Number(ArrayBufferWriter<byte> buffer, long value)
     {
-        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt64BigEndian(buffer.GetSpan(8), value);
+        buffer.Advance(8);
+    }
+
+    private static void Append(ArrayBufferWriter<byte> buffer, string? value)
+    {
         if (value is null)
         {
-            BinaryPrimitives.WriteInt32BigEndian(length, -1);
-            hash.AppendData(length);
+            BinaryPrimitives.WriteInt32BigEndian(buffer.GetSpan(4), -1);
+            buffer.Advance(4);
             return;
         }
 
         int count = Encoding.UTF8.GetByteCount(value);
-        BinaryPrimitives.WriteInt32BigEndian(length, count);
-        hash.AppendData(length);
-        if (count <= 512)
-        {
-            Span<byte> bytes = stackalloc byte[count];
-            Encoding.UTF8.GetBytes(value, bytes);
-            hash.AppendData(bytes);
-        }
-        else
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(value));
-        }
+        BinaryPrimitives.WriteInt32BigEndian(buffer.GetSpan(4), count);
+        buffer.Advance(4);
+        buffer.Advance(Encoding.UTF8.GetBytes(value, buffer.GetSpan(count)));
     }
 }

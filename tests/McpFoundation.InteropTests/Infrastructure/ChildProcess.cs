@@ -151,6 +151,22 @@ internal sealed class ChildProcess : IAsyncDisposable
         await _process.StandardInput.FlushAsync();
     }
 
+    /// <summary>SIGKILLs this process alone (not its children): a crash, as a test of what survives it needs.</summary>
+    public void KillProcessOnly()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+    }
+
     public void Kill()
     {
         try
