@@ -1,6 +1,9 @@
 using McpFoundation.AspNetCore.Http;
 using McpFoundation.AspNetCore.Security;
 using McpFoundation.Front;
+using McpFoundation.Front.Frames;
+using McpFoundation.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using McpFoundation.Sessions;
 using McpFoundation.Servers;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +37,9 @@ public static class McpFoundationHttpExtensions
         services.TryAddSingleton<OriginAndHostFilter>();
         services.TryAddSingleton<DirectToolCallFilter>();
         services.TryAddSingleton<SdkErrorWordingFilter>();
+        services.TryAddSingleton(static sp => sp.GetRequiredService<GatewayConfigurationProvider>().Current.GetSection<HttpFrontSettings>(HttpFrontSettings.SectionKey) ?? HttpFrontSettings.Default);
+        services.TryAddSingleton<FrameGuardFilter>();
+        services.AddOptions<KestrelServerOptions>().Configure<HttpFrontSettings>(static (kestrel, settings) => McpFoundationWebHostExtensions.ApplyLimits(kestrel.Limits, settings));
 
         services.AddMcpServer()
             .WithHttpTransport(static _ => { });
@@ -93,6 +99,7 @@ public static class McpFoundationHttpExtensions
 
         return endpoints.MapMcp(options.EndpointPath)
             .AddEndpointFilter(filter)
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<FrameGuardFilter>())
             .AddEndpointFilter(new GatewayStartedFilter(endpoints.ServiceProvider.GetRequiredService<McpSecurityIntegration>()))
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<DirectToolCallFilter>())
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<SdkErrorWordingFilter>());

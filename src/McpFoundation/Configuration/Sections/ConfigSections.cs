@@ -17,6 +17,8 @@ internal static class ConfigSections
 
     public static ApprovalSectionValidator Approval { get; } = new();
 
+    public static HttpSectionValidator Http { get; } = new();
+
     /// <summary>Gets every top-level section, in reading order (which is also the order of their errors).</summary>
     public static IReadOnlyList<IConfigSection> All { get; } =
     [
@@ -25,5 +27,6 @@ internal static class ConfigSections
         Servers,
         Policy, // after servers: its rules are checked against the configured servers.
         Approval,
+        Http,
     ];
 }

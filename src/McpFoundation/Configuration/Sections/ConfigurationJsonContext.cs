@@ -16,6 +16,7 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(ServerSection))]
 [JsonSerializable(typeof(SecurityProfileSection))]
 [JsonSerializable(typeof(ApprovalSection))]
+[JsonSerializable(typeof(HttpSection))]
 [JsonSerializable(typeof(ToolProfileSection))]
 [JsonSerializable(typeof(Security.Policy.PolicySection))]
 [JsonSerializable(typeof(Security.Policy.PolicyRuleSection))]
