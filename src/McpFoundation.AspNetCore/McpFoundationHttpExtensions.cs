@@ -97,6 +97,12 @@ public static class McpFoundationHttpExtensions
                 statusCode: StatusCodes.Status200OK);
         }).AddEndpointFilter(filter);
 
+        // The same path for any other method or Content-Type, after the SDK's endpoints (a higher order): routing would
+        // answer those with an empty 405 or 415; the gateway answers with a JSON-RPC error that says what to send.
+        endpoints.Map(options.EndpointPath, static (HttpContext http) => FrameGuardFilter.WriteUnroutableAsync(http))
+            .WithOrder(1)
+            .AddEndpointFilter(filter);
+
         return endpoints.MapMcp(options.EndpointPath)
             .AddEndpointFilter(filter)
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<FrameGuardFilter>())

@@ -148,10 +148,25 @@ internal sealed partial class FrameGuardFilter(HttpFrontSettings settings, ILogg
         return true;
     }
 
-    private static async Task WriteErrorAsync(HttpContext http, FrameRejection rejection)
+    /// <summary>
+    /// Answers a request to the MCP endpoint that none of its routes takes (another HTTP method, a POST that is not
+    /// JSON): 405 with the methods it takes, or 415, each with a JSON-RPC error.
+    /// </summary>
+    internal static Task WriteUnroutableAsync(HttpContext http)
+    {
+        if (HttpMethods.IsPost(http.Request.Method))
+        {
+            return WriteErrorAsync(http, new FrameRejection(FrameProblem.UnsupportedMediaType, "Unsupported Media Type: send the message with Content-Type: application/json (UTF-8)."));
+        }
+
+        http.Response.Headers.Allow = "GET, POST, DELETE";
+        return WriteErrorAsync(http, new FrameRejection(FrameProblem.InvalidRequest, $"Method Not Allowed: the MCP endpoint takes POST (a message), GET (the session's event stream) and DELETE (end the session), not {http.Request.Method}."), StatusCodes.Status405MethodNotAllowed);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext http, FrameRejection rejection, int? status = null)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(rejection.ToError(), MessageType);
-        http.Response.StatusCode = rejection.HttpStatus;
+        http.Response.StatusCode = status ?? rejection.HttpStatus;
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = body.Length;
         await http.Response.Body.WriteAsync(body, http.RequestAborted);

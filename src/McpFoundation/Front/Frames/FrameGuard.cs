@@ -33,8 +33,24 @@ internal static class FrameGuard
         Error = 32,
     }
 
-    /// <summary>Checks <paramref name="frame"/>; returns false with the reason when it must be refused.</summary>
+    /// <summary>
+    /// Checks <paramref name="frame"/>; returns true with the reason when it must be refused. Never throws: should the
+    /// check itself fail on some input, the frame is refused (fail closed).
+    /// </summary>
     public static bool TryReject(in ReadOnlySequence<byte> frame, FrameLimits limits, out FrameRejection rejection)
+    {
+        try
+        {
+            return TryRejectCore(frame, limits, out rejection);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or IndexOutOfRangeException)
+        {
+            rejection = new(FrameProblem.ParseError, "Parse error: the message could not be read as JSON; send one JSON-RPC message as JSON in UTF-8.");
+            return true;
+        }
+    }
+
+    private static bool TryRejectCore(in ReadOnlySequence<byte> frame, FrameLimits limits, out FrameRejection rejection)
     {
         if (frame.Length > limits.MaxBytes)
         {
@@ -76,7 +92,8 @@ internal static class FrameGuard
         Span<bool> isArray = stackalloc bool[limits.MaxDepth + 2];
         Seen seen = Seen.None;
         Seen property = Seen.None;
-        bool jsonRpcOk = false, methodOk = false, idOk = false, paramsOk = true, errorOk = false;
+        bool jsonRpcOk = false, methodOk = false, idOk = false, paramsOk = true, paramsNull = false, errorOk = false;
+        string? needsParams = null;
         JsonTokenType root = JsonTokenType.None;
         try
         {
@@ -94,6 +111,12 @@ internal static class FrameGuard
                     if (ValueLength(ref reader) > limits.MaxStringLength)
                     {
                         rejection = StringTooLong(limits);
+                        return true;
+                    }
+
+                    if (reader.ValueIsEscaped && !HasValidEscapes(ref reader))
+                    {
+                        rejection = LoneSurrogate();
                         return true;
                     }
 
@@ -145,10 +168,19 @@ internal static class FrameGuard
                     isArray[depth + 1] = token == JsonTokenType.StartArray;
                     items[depth + 1] = 0;
                 }
-                else if (token == JsonTokenType.String && ValueLength(ref reader) > limits.MaxStringLength)
+                else if (token == JsonTokenType.String)
                 {
-                    rejection = StringTooLong(limits);
-                    return true;
+                    if (ValueLength(ref reader) > limits.MaxStringLength)
+                    {
+                        rejection = StringTooLong(limits);
+                        return true;
+                    }
+
+                    if (reader.ValueIsEscaped && !HasValidEscapes(ref reader))
+                    {
+                        rejection = LoneSurrogate();
+                        return true;
+                    }
                 }
 
                 if (depth == 1)
@@ -160,12 +192,14 @@ internal static class FrameGuard
                             break;
                         case Seen.Method:
                             methodOk = token == JsonTokenType.String;
+                            needsParams = methodOk ? MethodNeedingParams(ref reader) : null;
                             break;
                         case Seen.Id:
                             idOk = token == JsonTokenType.String || (token == JsonTokenType.Number && reader.TryGetInt64(out _));
                             break;
                         case Seen.Params:
                             paramsOk = token is JsonTokenType.StartObject or JsonTokenType.Null;
+                            paramsNull = token == JsonTokenType.Null;
                             break;
                         case Seen.Error:
                             errorOk = token == JsonTokenType.StartObject;
@@ -188,8 +222,31 @@ internal static class FrameGuard
             return true;
         }
 
-        return TryRejectShape(seen, jsonRpcOk, methodOk, idOk, paramsOk, errorOk, out rejection);
+        if (TryRejectShape(seen, jsonRpcOk, methodOk, idOk, paramsOk, errorOk, out rejection))
+        {
+            return true;
+        }
+
+        if (needsParams is not null && ((seen & Seen.Params) == 0 || paramsNull))
+        {
+            // The gateway's handlers would refuse it too, but the SDK logs a handler's refusal as an error.
+            rejection = new(FrameProblem.InvalidParams, $"Invalid params: {needsParams} needs params; see the MCP specification for its fields.");
+            return true;
+        }
+
+        return false;
     }
+
+    /// <summary>The method, when it is one whose request must carry params (the gateway's handlers need them).</summary>
+    private static string? MethodNeedingParams(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("tools/call"u8) ? "tools/call"
+        : reader.ValueTextEquals("resources/read"u8) ? "resources/read"
+        : reader.ValueTextEquals("prompts/get"u8) ? "prompts/get"
+        : reader.ValueTextEquals("completion/complete"u8) ? "completion/complete"
+        : reader.ValueTextEquals("resources/subscribe"u8) ? "resources/subscribe"
+        : reader.ValueTextEquals("resources/unsubscribe"u8) ? "resources/unsubscribe"
+        : reader.ValueTextEquals("logging/setLevel"u8) ? "logging/setLevel"
+        : null;
 
     private static bool TryRejectShape(Seen seen, bool jsonRpcOk, bool methodOk, bool idOk, bool paramsOk, bool errorOk, out FrameRejection rejection)
     {
@@ -230,6 +287,67 @@ internal static class FrameGuard
 
         rejection = problem is null ? default : new FrameRejection(kind, problem);
         return problem is not null;
+    }
+
+    private static FrameRejection LoneSurrogate() =>
+        new(FrameProblem.ParseError, "Parse error: the message has a \\u escape that is half of a surrogate pair (not a character); escape characters outside the BMP as a pair, e.g. \\ud83d\\ude00.");
+
+    /// <summary>
+    /// Whether every <c>\u</c> escape of an escaped string is a character: a high surrogate must be followed by a low one
+    /// and a low one must follow a high one. System.Text.Json reads the rest of the syntax, but throws on these only when
+    /// the string is read, inside whatever parses it next.
+    /// </summary>
+    private static bool HasValidEscapes(ref Utf8JsonReader reader)
+    {
+        ReadOnlySpan<byte> raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        bool expectLow = false;
+        for (int i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != (byte)'\\')
+            {
+                if (expectLow)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            byte escaped = raw[++i]; // the reader has checked the escape's syntax: a character follows, and 4 hex digits after 'u'
+            if (escaped != (byte)'u')
+            {
+                if (expectLow)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            int unit = ParseHex(raw.Slice(i + 1, 4));
+            i += 4;
+            bool high = unit is >= 0xD800 and <= 0xDBFF;
+            bool low = unit is >= 0xDC00 and <= 0xDFFF;
+            if (expectLow != low)
+            {
+                return false;
+            }
+
+            expectLow = high;
+        }
+
+        return !expectLow;
+    }
+
+    private static int ParseHex(ReadOnlySpan<byte> digits)
+    {
+        int value = 0;
+        foreach (byte digit in digits)
+        {
+            value = (value << 4) | (digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10);
+        }
+
+        return value;
     }
 
     private static FrameRejection StringTooLong(FrameLimits limits) =>

@@ -76,6 +76,7 @@ internal sealed partial class FrameGuardTransport : ITransport
                     await ForwardOrAnswerAsync(line, cancellationToken);
                 }
 
+
                 if (!discarding && buffer.Length > _limits.MaxBytes)
                 {
                     // A line longer than any frame may be: refused now, and the rest of it skipped as it arrives.

@@ -29,7 +29,7 @@ internal sealed class FrameMutator(int seed, string toolName)
 
     private static readonly string?[] Accepts = ["application/json, text/event-stream", "application/json, text/event-stream", "text/event-stream, application/json", null, "application/json", "text/event-stream", "*/*", "text/html", "application/json;q=0, text/event-stream;q=0", ",,,"];
 
-    private static readonly string?[] Versions = [null, "2025-11-25", "2025-11-25", "2025-06-18", "2026-07-28", "1999-01-01", "", "DRAFT-2026-v1", "2025-11-25, 2025-06-18", "\u00e9"];
+    private static readonly string?[] Versions = [null, "2025-11-25", "2025-11-25", "2025-06-18", "2026-07-28", "1999-01-01", "", "DRAFT-2026-v1", "2025-11-25, 2025-06-18", "%C3%A9\t"];
 
     private readonly Random _random = new(seed);
 
@@ -89,9 +89,11 @@ internal sealed class FrameMutator(int seed, string toolName)
         bool oddHeaders = _random.Next(3) == 0;
         string method = _random.Next(40) switch { 0 => "GET", 1 => "DELETE", 2 => "PUT", _ => "POST" };
         SessionChoice session = oddHeaders ? (SessionChoice)_random.Next(5) : SessionChoice.Valid;
-        if (method == "GET" && session == SessionChoice.Valid)
+        if (method is "GET" or "DELETE" && session == SessionChoice.Valid)
         {
-            session = SessionChoice.Unknown; // a GET on a real session opens an event stream that stays open: not a frame
+            // A GET on the real session opens an event stream that stays open, a DELETE ends the session the run uses:
+            // neither is a frame to fuzz.
+            session = SessionChoice.Unknown;
         }
 
         return new FuzzFrame(

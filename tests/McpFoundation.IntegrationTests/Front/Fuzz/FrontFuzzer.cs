@@ -75,7 +75,7 @@ internal static class FrontFuzzer
                 request.Headers.Add("Mcp-Session-Id", "0123456789abcdef");
                 break;
             case SessionChoice.Garbage:
-                request.Headers.TryAddWithoutValidation("Mcp-Session-Id", "../\u00ff\t;,\"");
+                request.Headers.TryAddWithoutValidation("Mcp-Session-Id", "../%00\t;,\"<>");
                 break;
             case SessionChoice.Twice:
                 request.Headers.TryAddWithoutValidation("Mcp-Session-Id", [session, session]);
