@@ -12,11 +12,12 @@ namespace McpFoundation.AspNetCore.Http;
 /// <summary>
 /// The first look at every request to the MCP endpoint: a POST's Content-Type, size and body are checked
 /// (<see cref="FrameGuard"/>) before the fast path or the SDK parses anything, and a malformed one gets its JSON-RPC
-/// error with the status the Streamable HTTP transport gives it (400, 413, 415). The body is read in the request's own
+/// error with the status the Streamable HTTP transport gives it (400, 413, 415); the rest of an oversized body is
+/// read and discarded, within a bound, so that its client reads the 413 (<see cref="OversizedBodyDrain"/>). The body is read in the request's own
 /// buffer and left unconsumed, so what follows reads it afresh without a copy. Whatever the SDK still throws on a
 /// request an attacker shaped becomes a 400 with a JSON-RPC error instead of a 500 (logged at Information).
 /// </summary>
-internal sealed partial class FrameGuardFilter(HttpFrontSettings settings, ILogger<FrameGuardFilter> logger) : IEndpointFilter
+internal sealed partial class FrameGuardFilter(HttpFrontSettings settings, TimeProvider timeProvider, ILogger<FrameGuardFilter> logger) : IEndpointFilter
 {
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = McpJsonUtilities.DefaultOptions.GetTypeInfo<JsonRpcMessage>();
     private readonly FrameLimits _limits = settings.Frames;
@@ -61,8 +62,12 @@ internal sealed partial class FrameGuardFilter(HttpFrontSettings settings, ILogg
             return new FrameRejection(FrameProblem.UnsupportedMediaType, "Unsupported Media Type: send the message with Content-Type: application/json (UTF-8).");
         }
 
+        // The gateway enforces the body limit itself (below) and lets Kestrel read up to the drain bound, so that an
+        // oversized body can be discarded and its client reads the 413 (OversizedBodyDrain).
+        OversizedBodyDrain.AllowDrain(http, _limits.MaxBytes);
         if (request.ContentLength > _limits.MaxBytes)
         {
+            await OversizedBodyDrain.DrainAsync(http, 0, _limits.MaxBytes, timeProvider);
             return new FrameRejection(FrameProblem.TooLarge, $"The request body is {request.ContentLength} bytes, more than the gateway accepts ({_limits.MaxBytes} bytes, http.max_request_bytes): send a smaller message.");
         }
 
@@ -75,7 +80,9 @@ internal sealed partial class FrameGuardFilter(HttpFrontSettings settings, ILogg
                 read = await body.ReadAsync(http.RequestAborted);
                 if (read.Buffer.Length > _limits.MaxBytes)
                 {
+                    long consumed = read.Buffer.Length;
                     body.AdvanceTo(read.Buffer.End);
+                    await OversizedBodyDrain.DrainAsync(http, consumed, _limits.MaxBytes, timeProvider);
                     return new FrameRejection(FrameProblem.TooLarge, $"The request body is more than the gateway accepts ({_limits.MaxBytes} bytes, http.max_request_bytes): send a smaller message.");
                 }
 
@@ -89,6 +96,11 @@ internal sealed partial class FrameGuardFilter(HttpFrontSettings settings, ILogg
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            if (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
+            {
+                http.Response.Headers.Connection = "close";
+            }
+
             return new FrameRejection(FrameProblem.TooLarge, TooLargeOr(ex));
         }
 
@@ -163,7 +175,7 @@ internal sealed partial class FrameGuardFilter(HttpFrontSettings settings, ILogg
         return WriteErrorAsync(http, new FrameRejection(FrameProblem.InvalidRequest, $"Method Not Allowed: the MCP endpoint takes POST (a message), GET (the session's event stream) and DELETE (end the session), not {http.Request.Method}."), StatusCodes.Status405MethodNotAllowed);
     }
 
-    private static async Task WriteErrorAsync(HttpContext http, FrameRejection rejection, int? status = null)
+    internal static async Task WriteErrorAsync(HttpContext http, FrameRejection rejection, int? status = null)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(rejection.ToError(), MessageType);
         http.Response.StatusCode = status ?? rejection.HttpStatus;

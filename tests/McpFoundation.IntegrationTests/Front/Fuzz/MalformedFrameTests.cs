@@ -54,6 +54,46 @@ public sealed class MalformedFrameTests(FrontGateway gateway) : IClassFixture<Fr
         Assert.Equal(code, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
     }
 
+    /// <summary>
+    /// Found flaky under load: the gateway answered 413 before the client had sent its body, closed the connection and
+    /// the client, still writing, saw a reset. The gateway now discards the rest of an oversized body (up to twice the
+    /// limit) before it answers, so the client always reads the 413 and its JSON-RPC error.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 4 * 1024 * 1024 + 1)]
+    [InlineData(false, 4 * 1024 * 1024 + 1)]
+    [InlineData(true, 7 * 1024 * 1024)]
+    [InlineData(false, 7 * 1024 * 1024)]
+    public async Task PostMcp_OversizedBodyRepeatedly_Always413NeverReset(bool contentLength, int size)
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        byte[] frame = new byte[size];
+        Array.Fill(frame, (byte)' ');
+        """{"jsonrpc":"2.0","id":1,"method":"ping"}"""u8.CopyTo(frame);
+        for (int i = 0; i < 20; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, gateway.Host.McpEndpoint)
+            {
+                Content = contentLength ? new ByteArrayContent(frame) : new ChunkedContent(frame),
+            };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+
+            using HttpResponseMessage response = await gateway.Http.SendAsync(request, cts.Token); // a reset throws here
+            Assert.Equal(contentLength, request.Content.Headers.ContentLength is not null);
+            Assert.True((int)response.StatusCode == 413, $"attempt {i}: HTTP {(int)response.StatusCode}");
+            using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cts.Token));
+            Assert.Equal(-31065, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+            Assert.Contains("http.max_request_bytes", body.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        // The connection pool still works for a normal request.
+        using var ping = new HttpRequestMessage(HttpMethod.Post, gateway.Host.McpEndpoint) { Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", Encoding.UTF8, "application/json") };
+        ping.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using HttpResponseMessage answered = await gateway.Http.SendAsync(ping, cts.Token);
+        Assert.True((int)answered.StatusCode < 500, $"HTTP {(int)answered.StatusCode}");
+    }
+
     [Theory]
     [InlineData(new byte[] { (byte)'{', 0xFF, (byte)'}' }, 400, -32700)]
     [InlineData(new byte[] { }, 400, -32700)]
@@ -135,6 +175,24 @@ public sealed class MalformedFrameTests(FrontGateway gateway) : IClassFixture<Fr
             {
                 throw new InvalidOperationException("The stdio front closed its output.");
             }
+        }
+    }
+
+    /// <summary>A body sent with Transfer-Encoding: chunked (its length is not known up front), in 64 KiB writes.</summary>
+    private sealed class ChunkedContent(byte[] body) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            for (int offset = 0; offset < body.Length; offset += 65536)
+            {
+                await stream.WriteAsync(body.AsMemory(offset, Math.Min(65536, body.Length - offset)));
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
         }
     }
 }
