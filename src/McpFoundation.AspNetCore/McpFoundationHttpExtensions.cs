@@ -37,6 +37,7 @@ public static class McpFoundationHttpExtensions
         services.TryAddSingleton<OriginAndHostFilter>();
         services.TryAddSingleton<DirectToolCallFilter>();
         services.TryAddSingleton<SdkErrorWordingFilter>();
+        services.TryAddSingleton<RequestParamsFilter>();
         services.TryAddSingleton(static sp => sp.GetRequiredService<GatewayConfigurationProvider>().Current.GetSection<HttpFrontSettings>(HttpFrontSettings.SectionKey) ?? HttpFrontSettings.Default);
         services.TryAddSingleton<FrameGuardFilter>();
         services.AddOptions<KestrelServerOptions>().Configure<HttpFrontSettings>(static (kestrel, settings) => McpFoundationWebHostExtensions.ApplyLimits(kestrel.Limits, settings));
@@ -108,6 +109,7 @@ public static class McpFoundationHttpExtensions
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<FrameGuardFilter>())
             .AddEndpointFilter(new GatewayStartedFilter(endpoints.ServiceProvider.GetRequiredService<McpSecurityIntegration>()))
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<DirectToolCallFilter>())
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<RequestParamsFilter>())
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<SdkErrorWordingFilter>());
     }
 }

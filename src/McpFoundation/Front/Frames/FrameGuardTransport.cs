@@ -22,6 +22,8 @@ internal sealed partial class FrameGuardTransport : ITransport
     private readonly StreamServerTransport _inner;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
+    private readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Task _relay;
 
     public FrameGuardTransport(Stream input, Stream output, FrameLimits limits, ILoggerFactory? loggerFactory)
     {
@@ -30,11 +32,12 @@ internal sealed partial class FrameGuardTransport : ITransport
         _logger = (ILogger?)loggerFactory?.CreateLogger<FrameGuardTransport>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _inner = new StreamServerTransport(_checked.Reader.AsStream(), output, "mcpfoundation", loggerFactory);
         _pump = Task.Run(() => PumpAsync(_stop.Token));
+        _relay = Task.Run(() => RelayAsync(_stop.Token));
     }
 
     public string? SessionId => _inner.SessionId;
 
-    public ChannelReader<JsonRpcMessage> MessageReader => _inner.MessageReader;
+    public ChannelReader<JsonRpcMessage> MessageReader => _messages.Reader;
 
     public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => _inner.SendMessageAsync(message, cancellationToken);
 
@@ -50,6 +53,14 @@ internal sealed partial class FrameGuardTransport : ITransport
         }
 
         await _inner.DisposeAsync();
+        try
+        {
+            await _relay;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
         _stop.Dispose();
     }
 
@@ -115,6 +126,34 @@ internal sealed partial class FrameGuardTransport : ITransport
         {
             await reader.CompleteAsync();
             await _checked.Writer.CompleteAsync(); // end of input reaches the SDK's transport: the session ends
+        }
+    }
+
+    /// <summary>
+    /// Passes the messages the SDK's transport read on to the session, except a request whose params the SDK could
+    /// not read (<see cref="RequestParamsCheck"/>): that one is answered -32602 here.
+    /// </summary>
+    private async Task RelayAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (JsonRpcMessage message in _inner.MessageReader.ReadAllAsync(cancellationToken))
+            {
+                if (message is JsonRpcRequest request && RequestParamsCheck.TryReject(request, out FrameRejection rejection))
+                {
+                    await AnswerAsync(rejection, cancellationToken);
+                    continue;
+                }
+
+                await _messages.Writer.WriteAsync(message, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _messages.Writer.TryComplete();
         }
     }
 
