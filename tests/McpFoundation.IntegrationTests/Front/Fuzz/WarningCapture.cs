@@ -25,9 +25,7 @@ internal sealed class WarningCapture : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            // The SDK logs every refusal a request handler throws as an McpProtocolException (an unknown tool, missing
-            // params) at Error: that is the protocol answering a bad request, not a failure of the gateway.
-            if (IsEnabled(logLevel) && exception is not ModelContextProtocol.McpProtocolException && entries.Count < 100)
+            if (IsEnabled(logLevel) && entries.Count < 100)
             {
                 entries.Enqueue($"{logLevel} {category} {eventId.Name}: {formatter(state, exception)} {exception?.GetType().Name}: {exception?.Message}");
             }
