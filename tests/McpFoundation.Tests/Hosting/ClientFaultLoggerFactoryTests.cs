@@ -22,7 +22,7 @@ public sealed class ClientFaultLoggerFactoryTests
     {
         (ILoggerFactory factory, Capture capture) = Create();
 
-        factory.CreateLogger(SdkCategory).LogError(new McpProtocolException("Unknown tool: 'x'", (McpErrorCode)code), "request handler failed");
+        Write(factory.CreateLogger(SdkCategory), LogLevel.Error, new McpProtocolException("Unknown tool: 'x'", (McpErrorCode)code));
 
         Assert.Equal(LogLevel.Debug, Assert.Single(capture.Entries).Level);
     }
@@ -32,9 +32,9 @@ public sealed class ClientFaultLoggerFactoryTests
     {
         (ILoggerFactory factory, Capture capture) = Create();
 
-        factory.CreateLogger(SdkCategory).LogError(new McpProtocolException("broken", McpErrorCode.InternalError), "request handler failed");
-        factory.CreateLogger(SdkCategory).LogError(new InvalidOperationException("a real fault"), "request handler failed");
-        factory.CreateLogger(SdkCategory).LogCritical(new McpException("transport"), "failed");
+        Write(factory.CreateLogger(SdkCategory), LogLevel.Error, new McpProtocolException("broken", McpErrorCode.InternalError));
+        Write(factory.CreateLogger(SdkCategory), LogLevel.Error, new InvalidOperationException("a real fault"));
+        Write(factory.CreateLogger(SdkCategory), LogLevel.Critical, new McpException("transport"));
 
         Assert.Equal([LogLevel.Error, LogLevel.Error, LogLevel.Critical], capture.Entries.Select(e => e.Level));
     }
@@ -44,7 +44,7 @@ public sealed class ClientFaultLoggerFactoryTests
     {
         (ILoggerFactory factory, Capture capture) = Create();
 
-        factory.CreateLogger("McpFoundation.Front").LogError(new McpProtocolException("x", McpErrorCode.InvalidParams), "mine");
+        Write(factory.CreateLogger("McpFoundation.Front"), LogLevel.Error, new McpProtocolException("x", McpErrorCode.InvalidParams));
 
         Assert.Equal(LogLevel.Error, Assert.Single(capture.Entries).Level);
     }
@@ -54,10 +54,13 @@ public sealed class ClientFaultLoggerFactoryTests
     {
         (ILoggerFactory factory, Capture capture) = Create(LogLevel.Information);
 
-        factory.CreateLogger(SdkCategory).LogError(new McpProtocolException("Unknown tool", McpErrorCode.InvalidParams), "request handler failed");
+        Write(factory.CreateLogger(SdkCategory), LogLevel.Error, new McpProtocolException("Unknown tool", McpErrorCode.InvalidParams));
 
         Assert.Empty(capture.Entries);
     }
+
+    private static void Write(ILogger logger, LogLevel level, Exception exception) =>
+        logger.Log(level, new EventId(1, "RequestHandlerFailed"), "request handler failed", exception, static (state, _) => state);
 
     private static (ILoggerFactory Factory, Capture Capture) Create(LogLevel minimum = LogLevel.Trace)
     {
