@@ -183,7 +183,7 @@ internal static class FrontFuzzer
                 timeout.CancelAfter(FrameTimeout);
                 try
                 {
-                    string? bad = await lines.WaitForIdAsync(probe, report, timeout.Token);
+                    string? bad = await lines.WaitForIdAsync(probe, report, timeout.Token, kind, body);
                     report.Count("stdio", "answered");
                     if (bad is not null)
                     {
@@ -223,7 +223,7 @@ internal static class FrontFuzzer
     private sealed class LineReader(PipeReader reader)
     {
         /// <summary>Reads until the answer with <paramref name="id"/>; counts the errors it passes; returns a line that is not JSON-RPC, if any.</summary>
-        public async Task<string?> WaitForIdAsync(string id, FuzzReport? report, CancellationToken cancellationToken)
+        public async Task<string?> WaitForIdAsync(string id, FuzzReport? report, CancellationToken cancellationToken, string? kind = null, byte[]? frame = null)
         {
             string? bad = null;
             while (true)
@@ -238,7 +238,7 @@ internal static class FrontFuzzer
                     found = line.Contains("\"id\":" + id, StringComparison.Ordinal);
                     if (!found)
                     {
-                        bad ??= Classify(line, report);
+                        bad ??= Classify(line, report, kind, frame);
                     }
                 }
 
@@ -255,14 +255,20 @@ internal static class FrontFuzzer
             }
         }
 
-        private static string? Classify(string line, FuzzReport? report)
+        private static string? Classify(string line, FuzzReport? report, string? kind, byte[]? frame)
         {
             try
             {
                 using JsonDocument document = JsonDocument.Parse(line);
                 if (document.RootElement.TryGetProperty("error", out JsonElement error))
                 {
-                    report?.Tally("stdio", "error " + error.GetProperty("code").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    int code = error.GetProperty("code").GetInt32();
+                    report?.Tally("stdio", "error " + code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    if (code == -32603 && frame is not null)
+                    {
+                        // An internal error answers a frame the client got wrong only when something was missed: kept to look at.
+                        report?.Note("stdio -32603 " + line, kind ?? "?", frame);
+                    }
                 }
 
                 return document.RootElement.TryGetProperty("jsonrpc", out _) ? null : line;

@@ -8,6 +8,7 @@ internal sealed class FuzzReport(int seed)
 {
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _failures = new();
+    private readonly ConcurrentQueue<string> _notes = new();
     private long _frames;
 
     public int Seed { get; } = seed;
@@ -15,6 +16,9 @@ internal sealed class FuzzReport(int seed)
     public long Frames => Interlocked.Read(ref _frames);
 
     public IReadOnlyCollection<string> Failures => _failures;
+
+    /// <summary>Gets answers worth a look that are not failures (an internal error to a malformed frame), with their frames.</summary>
+    public IReadOnlyCollection<string> Notes => _notes;
 
     /// <summary>Counts one frame and its outcome.</summary>
     public void Count(string front, string outcome)
@@ -31,6 +35,14 @@ internal sealed class FuzzReport(int seed)
         if (_failures.Count < 50)
         {
             _failures.Enqueue($"{front} {what} [{kind}] frame: {Printable(body)}");
+        }
+    }
+
+    public void Note(string what, string kind, byte[] body)
+    {
+        if (_notes.Count < 20)
+        {
+            _notes.Enqueue($"{what} [{kind}] frame: {Printable(body)}");
         }
     }
 
