@@ -1,6 +1,9 @@
 using McpFoundation.AspNetCore.Http;
 using McpFoundation.AspNetCore.Security;
 using McpFoundation.Front;
+using McpFoundation.Front.Frames;
+using McpFoundation.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using McpFoundation.Sessions;
 using McpFoundation.Servers;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +37,10 @@ public static class McpFoundationHttpExtensions
         services.TryAddSingleton<OriginAndHostFilter>();
         services.TryAddSingleton<DirectToolCallFilter>();
         services.TryAddSingleton<SdkErrorWordingFilter>();
+        services.TryAddSingleton<RequestParamsFilter>();
+        services.TryAddSingleton(static sp => sp.GetRequiredService<GatewayConfigurationProvider>().Current.GetSection<HttpFrontSettings>(HttpFrontSettings.SectionKey) ?? HttpFrontSettings.Default);
+        services.TryAddSingleton<FrameGuardFilter>();
+        services.AddOptions<KestrelServerOptions>().Configure<HttpFrontSettings>(static (kestrel, settings) => McpFoundationWebHostExtensions.ApplyLimits(kestrel.Limits, settings));
 
         services.AddMcpServer()
             .WithHttpTransport(static _ => { });
@@ -91,14 +98,22 @@ public static class McpFoundationHttpExtensions
                 statusCode: StatusCodes.Status200OK);
         }).AddEndpointFilter(filter);
 
+        // The same path for any other method or Content-Type, after the SDK's endpoints (a higher order): routing would
+        // answer those with an empty 405 or 415; the gateway answers with a JSON-RPC error that says what to send.
+        endpoints.Map(options.EndpointPath, static (HttpContext http) => FrameGuardFilter.WriteUnroutableAsync(http))
+            .WithOrder(1)
+            .AddEndpointFilter(filter);
+
         // The emergency stop's admin API (off without an admin key; see docs/emergency.md).
         Admin.EmergencyAdminEndpoints.Map(endpoints, filter);
 
         McpFoundationMetricsEndpoint.MapIfEnabled(endpoints);
         return endpoints.MapMcp(options.EndpointPath)
             .AddEndpointFilter(filter)
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<FrameGuardFilter>())
             .AddEndpointFilter(new GatewayStartedFilter(endpoints.ServiceProvider.GetRequiredService<McpSecurityIntegration>()))
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<DirectToolCallFilter>())
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<RequestParamsFilter>())
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<SdkErrorWordingFilter>());
     }
 }

@@ -1,5 +1,7 @@
+using McpFoundation.Front.Frames;
 using McpFoundation.Hosting;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace McpFoundation.AspNetCore;
 
@@ -21,5 +23,19 @@ public static class McpFoundationWebHostExtensions
         ArgumentNullException.ThrowIfNull(builder);
         InlineSocketCompletions.Enable();
         return builder.UseSockets(static o => o.UnsafePreferInlineScheduling = true);
+    }
+
+    /// <summary>
+    /// Sets Kestrel's limits from the configuration's <c>http</c> section (explicitly, not left to Kestrel's defaults):
+    /// the largest request body, how long the headers may take, the slowest a body may arrive, and the size and number
+    /// of headers. <c>AddMcpFoundationHttp</c> applies it to the host's Kestrel.
+    /// </summary>
+    internal static void ApplyLimits(KestrelServerLimits limits, HttpFrontSettings settings)
+    {
+        limits.MaxRequestBodySize = settings.Frames.MaxBytes;
+        limits.RequestHeadersTimeout = settings.RequestHeadersTimeout;
+        limits.MinRequestBodyDataRate = new MinDataRate(settings.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5));
+        limits.MaxRequestHeadersTotalSize = settings.MaxRequestHeaderBytes;
+        limits.MaxRequestHeaderCount = settings.MaxRequestHeaders;
     }
 }

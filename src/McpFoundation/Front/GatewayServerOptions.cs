@@ -87,6 +87,12 @@ internal sealed class GatewayServerOptions
     private ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         CallToolRequestParams parameters = request.Params ?? throw MissingParams("tools/call");
+        if (parameters.Name is null)
+        {
+            // Found by the fuzzer: "name": null reached the tool lookup and failed there (an ArgumentNullException).
+            throw new McpProtocolException("tools/call needs params.name, the tool's name from tools/list.", McpErrorCode.InvalidParams);
+        }
+
         OperationContext context = CreateContext(request, OperationCategory.ToolExecution, RequestMethods.ToolsCall, parameters.Meta);
         return _tools.CallToolAsync(context, parameters, request.Server, cancellationToken);
     }

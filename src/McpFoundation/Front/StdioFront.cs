@@ -1,3 +1,5 @@
+using McpFoundation.Front.Frames;
+using McpFoundation.Hosting;
 using McpFoundation.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,7 +15,19 @@ public static class StdioFront
     /// <param name="cancellationToken">Stops serving.</param>
     /// <returns>A task that completes when the client is gone.</returns>
     public static Task RunAsync(IServiceProvider services, CancellationToken cancellationToken = default) =>
-        RunAsync(services, new StdioServerTransport("mcpfoundation", services.GetService<ILoggerFactory>()), cancellationToken);
+        RunAsync(services, Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken);
+
+    /// <summary>
+    /// Serves one client on <paramref name="input"/> and <paramref name="output"/> (newline-delimited JSON-RPC), every
+    /// frame checked by <see cref="FrameGuard"/> first (the configuration's <c>http</c> limits): a malformed one gets its
+    /// JSON-RPC error and the front keeps reading.
+    /// </summary>
+    internal static async Task RunAsync(IServiceProvider services, Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        FrameLimits limits = (services.GetRequiredService<GatewayConfigurationProvider>().Current.GetSection<HttpFrontSettings>(HttpFrontSettings.SectionKey) ?? HttpFrontSettings.Default).Frames;
+        await using var transport = new FrameGuardTransport(input, output, limits, services.GetService<ILoggerFactory>());
+        await RunAsync(services, transport, cancellationToken);
+    }
 
     internal static async Task RunAsync(IServiceProvider services, ModelContextProtocol.Protocol.ITransport transport, CancellationToken cancellationToken)
     {

@@ -166,6 +166,11 @@ public static class McpFoundationServiceCollectionExtensions
         // MCP_LOG_LEVEL (settings.log_level) sets the level of the gateway's own categories, McpFoundation.*
         // (the seed's "mcp" and "mcp.security" loggers).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LoggerFilterOptions>, GatewayLogLevelSetup>());
+
+        // The SDK logs a client's refused request (an McpProtocolException a handler throws) at Error: at Debug here,
+        // so that a client cannot fill the log with Error lines; real faults keep their level.
+        services.AddLogging();
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(static sp => new ClientFaultLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp))));
         return new McpFoundationBuilder(services);
     }
 

@@ -9,6 +9,12 @@ namespace McpFoundation.Pipeline;
 /// </summary>
 public static class GatewayErrorCodes
 {
+    /// <summary>JSON-RPC parse error: the frame is not JSON (or not UTF-8).</summary>
+    public const int ParseError = -32700;
+
+    /// <summary>JSON-RPC invalid request: JSON, but not one JSON-RPC message (a batch, no method, a bad id or version).</summary>
+    public const int InvalidRequest = -32600;
+
     /// <summary>JSON-RPC invalid params: unknown tool or prompt, or malformed arguments.</summary>
     public const int InvalidParams = -32602;
 
@@ -96,6 +102,12 @@ public static class GatewayErrorCodes
 
     /// <summary>The adaptive response quarantined the caller's user or session (or the server): <c>data.until</c> says until when, <c>data.subject</c> what an operator releases with <c>mcpf release</c>.</summary>
     public const int Quarantined = -31057;
+
+    /// <summary>The frame (HTTP request body, stdio line) is larger than <c>http.max_request_bytes</c>; sent with HTTP 413.</summary>
+    public const int FrameTooLarge = -31065;
+
+    /// <summary>The frame nests deeper than <c>http.max_json_depth</c>, or has a string or an array over <c>http.max_string_length</c> / <c>http.max_array_items</c>.</summary>
+    public const int FrameLimitExceeded = -31066;
 
     /// <summary>Gets a value indicating whether <paramref name="code"/> is one of the gateway's own codes.</summary>
     /// <param name="code">A JSON-RPC error code.</param>

@@ -139,9 +139,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         // The stdio front on two in-memory pipes: what the client writes the front reads, and back.
         var clientToGateway = new Pipe();
         var gatewayToClient = new Pipe();
-        var serverTransport = new StreamServerTransport(clientToGateway.Reader.AsStream(), gatewayToClient.Writer.AsStream(), "gateway-stdio", LoggerFactory);
         var stop = new CancellationTokenSource();
-        Task serving = Task.Run(() => StdioFront.RunAsync(Services, serverTransport, stop.Token), CancellationToken.None);
+        Task serving = Task.Run(() => StdioFront.RunAsync(Services, clientToGateway.Reader.AsStream(), gatewayToClient.Writer.AsStream(), stop.Token), CancellationToken.None);
         var stdio = new StdioConnection(clientToGateway, serving, stop);
         try
         {

@@ -20,6 +20,7 @@ internal static class ConfigSections
     public static TelemetrySectionValidator Telemetry { get; } = new();
 
     public static EventsSectionValidator Events { get; } = new();
+
     public static AuditSectionValidator Audit { get; } = new();
 
     public static Security.Limits.LimitsSectionValidator Limits { get; } = new();
@@ -27,6 +28,8 @@ internal static class ConfigSections
     public static Security.Adaptive.AdaptiveSectionValidator Adaptive { get; } = new();
 
     public static Emergency.EmergencySectionValidator Emergency { get; } = new();
+
+    public static HttpSectionValidator Http { get; } = new();
 
     /// <summary>Gets every top-level section, in reading order (which is also the order of their errors).</summary>
     public static IReadOnlyList<IConfigSection> All { get; } =
@@ -42,5 +45,6 @@ internal static class ConfigSections
         Audit,
         Limits,
         Adaptive,
+        Http,
     ];
 }

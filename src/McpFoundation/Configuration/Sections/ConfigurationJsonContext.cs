@@ -21,6 +21,7 @@ namespace McpFoundation.Configuration.Sections;
 [JsonSerializable(typeof(AuditSection))]
 [JsonSerializable(typeof(Emergency.EmergencySection))]
 [JsonSerializable(typeof(Emergency.EmergencyAdminSection))]
+[JsonSerializable(typeof(HttpSection))]
 [JsonSerializable(typeof(ToolProfileSection))]
 [JsonSerializable(typeof(Security.Limits.LimitsSection))]
 [JsonSerializable(typeof(Security.Adaptive.AdaptiveSection))]
