@@ -89,6 +89,8 @@ public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
         Assert.Equal(id, meta.GetProperty(GatewayTelemetry.CorrelationIdMetaKey).GetString());
         Assert.StartsWith("00-", meta.GetProperty("traceparent").GetString(), StringComparison.Ordinal);
 
+        // The operation span ends when the answer is on its way, which may be just after ToolExecuted was raised.
+        await Eventually.WaitUntilAsync(() => HasSpan("tools/call fixture__echo", ActivityKind.Server, id), "the operation span", cts.Token);
         Activity operation = SpanOf("tools/call fixture__echo", ActivityKind.Server, id);
         Assert.Equal(id, operation.GetTagItem(GatewayTelemetry.CorrelationIdAttribute));
         Assert.Equal("tools/call", operation.GetTagItem("mcp.method.name"));
@@ -198,6 +200,14 @@ public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
 
     private static double Counted(IReadOnlyList<PrometheusSample> samples, string tool, string outcome) =>
         samples.Where(s => s.Name == "mcpfoundation_operations_total" && s.Labels.GetValueOrDefault("gen_ai_tool_name") == tool && s.Labels.GetValueOrDefault("mcpfoundation_outcome") == outcome).Sum(s => s.Value);
+
+    private bool HasSpan(string name, ActivityKind kind, string correlationId)
+    {
+        lock (_spans)
+        {
+            return _spans.Any(s => s.DisplayName == name && s.Kind == kind && (string?)s.GetTagItem(GatewayTelemetry.CorrelationIdAttribute) == correlationId);
+        }
+    }
 
     private Activity SpanOf(string name, ActivityKind kind, string correlationId)
     {

@@ -73,8 +73,9 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(a);
         }
 
-        // Every gateway a test starts keeps its state (audit, emergency state) in a directory of its own.
-        info.Environment["MCPF_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "mcpf-interop-data", Guid.NewGuid().ToString("N"));
+        // Every process a test starts has a default data directory of its own (XDG_DATA_HOME/mcpf), so gateways never
+        // share state by accident; processes that must share it name the same settings.data_dir (or MCPF_DATA_DIR).
+        info.Environment["XDG_DATA_HOME"] = Path.Combine(Path.GetTempPath(), "mcpf-interop-data", Guid.NewGuid().ToString("N"));
         foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

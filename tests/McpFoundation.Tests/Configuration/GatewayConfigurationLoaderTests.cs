@@ -403,7 +403,7 @@ public sealed class GatewayConfigurationLoaderTests
     }
 
     [Fact]
-    public void ProcessEnvironment_ReturnsOnlyMcpVariables()
+    public void ProcessEnvironment_ReturnsOnlyMcpAndMcpfVariables()
     {
         // Arrange
         var name = $"MCP_TEST_{Guid.NewGuid():N}";
@@ -415,7 +415,7 @@ public sealed class GatewayConfigurationLoaderTests
 
             // Assert
             Assert.Equal("42", snapshot[name]);
-            Assert.All(snapshot.Keys, key => Assert.StartsWith("MCP_", key, StringComparison.OrdinalIgnoreCase));
+            Assert.All(snapshot.Keys, key => Assert.True(key.StartsWith("MCP_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("MCPF_", StringComparison.OrdinalIgnoreCase), key));
         }
         finally
         {

@@ -7,7 +7,7 @@ namespace McpFoundation.Tests.Pipeline;
 public sealed class GatewayErrorCodesTests
 {
     /// <summary>The codes JSON-RPC or MCP define, which the gateway uses for their own meaning.</summary>
-    private static readonly string[] ProtocolCodes = [nameof(GatewayErrorCodes.InvalidParams), nameof(GatewayErrorCodes.InternalError), nameof(GatewayErrorCodes.ResourceNotFound)];
+    private static readonly string[] ProtocolCodes = [nameof(GatewayErrorCodes.ParseError), nameof(GatewayErrorCodes.InvalidRequest), nameof(GatewayErrorCodes.InvalidParams), nameof(GatewayErrorCodes.InternalError), nameof(GatewayErrorCodes.ResourceNotFound)];
 
     [Fact]
     public void GatewayCodes_AllOutsideTheJsonRpcReservedRangeInTheGatewayBlockAndDistinct()
