@@ -557,6 +557,11 @@ internal static partial class LoadBenchmark
                 ["settings"] = new System.Text.Json.Nodes.JsonObject { ["log_level"] = "WARNING", ["health_check_interval"] = 3600, ["default_timeout"] = 30, ["data_dir"] = dataDirectory },
                 ["servers"] = new System.Text.Json.Nodes.JsonObject { [ServerId] = server },
             };
+            if (Environment.GetEnvironmentVariable("MCPF_BENCH_AUDIT") is "off")
+            {
+                config["audit"] = new System.Text.Json.Nodes.JsonObject { ["enabled"] = false };
+            }
+
             if (policyRules > 0)
             {
                 // Argument checks on every call: the echo tool's message is text, so the size limits apply.

@@ -5,7 +5,10 @@ namespace McpFoundation.Audit;
 
 /// <summary>
 /// The trail in an embedded SQLite file, <c>audit.db</c> in the data directory: WAL (readers in other processes while
-/// the gateway writes) and <c>synchronous = FULL</c> (a committed batch survives a crash and a power loss).
+/// the gateway writes) and <c>synchronous = NORMAL</c>: a committed batch is in the WAL file (the operating system's
+/// page cache) before the call it holds is forwarded, so it survives a crash or SIGKILL of the gateway; a power loss
+/// or kernel crash can lose the last commits (WAL is synced at checkpoints). FULL synced every commit and cost about
+/// 0.6 ms per call at one client on this machine (docs/PERFORMANCE.md).
 /// </summary>
 internal sealed class SqliteAuditStore : RelationalAuditStore
 {
@@ -77,7 +80,7 @@ internal sealed class SqliteAuditStore : RelationalAuditStore
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using DbCommand pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
