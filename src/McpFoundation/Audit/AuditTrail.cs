@@ -355,20 +355,10 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
 /// <summary>Builds the records of operations and events.</summary>
 internal static class AuditRecords
 {
-    public static AuditRecord Started(OperationContext context, DateTimeOffset now, Redactor redactor) => new()
+    public static AuditRecord Started(OperationContext context, DateTimeOffset now, Redactor redactor) => Of(context, AuditRecordKind.OperationStarted, now) with
     {
-        Kind = AuditRecordKind.OperationStarted,
-        Time = now,
-        CorrelationId = context.CorrelationId,
-        SessionId = context.Session?.Id,
-        UserId = context.UserId,
-        ClientName = context.Session?.ClientInfo?.Name,
-        ClientVersion = context.Session?.ClientInfo?.Version,
-        ServerId = context.ServerId,
-        Method = context.Method,
-        Target = context.TargetName,
         Arguments = redactor.RedactArguments(context.Arguments),
-        ArgumentsSha256 = context.Arguments is null ? null : Convert.ToHexStringLower(SHA256.HashData(Security.Approval.CanonicalJson.Write(context.Arguments))),
+        ArgumentsSha256 = ArgumentsHash(context),
         Decision = "allow",
         Outcome = AuditRecord.Outcomes.Started,
     };
@@ -381,21 +371,11 @@ internal static class AuditRecords
             : denied ? AuditRecord.Outcomes.Denied
             : outcome.Cancelled ? AuditRecord.Outcomes.Cancelled
             : AuditRecord.Outcomes.Error;
-        return new AuditRecord
+        return Of(context, AuditRecordKind.OperationFinished, now) with
         {
-            Kind = AuditRecordKind.OperationFinished,
-            Time = now,
-            CorrelationId = context.CorrelationId,
-            SessionId = context.Session?.Id,
-            UserId = context.UserId,
-            ClientName = context.Session?.ClientInfo?.Name,
-            ClientVersion = context.Session?.ClientInfo?.Version,
-            ServerId = context.ServerId,
-            Method = context.Method,
-            Target = context.TargetName,
             // A started record holds the arguments already; a denial's is the only record of the call.
             Arguments = started is null ? redactor.RedactArguments(context.Arguments) : null,
-            ArgumentsSha256 = started?.ArgumentsSha256 ?? (context.Arguments is null ? null : Convert.ToHexStringLower(SHA256.HashData(Security.Approval.CanonicalJson.Write(context.Arguments)))),
+            ArgumentsSha256 = started?.ArgumentsSha256 ?? ArgumentsHash(context),
             Decision = outcome.InputRequired ? "input_required" : denied ? "deny" : "allow",
             DecidedBy = outcome.DeniedBy,
             Rule = outcome.Rule,
@@ -405,6 +385,24 @@ internal static class AuditRecords
             ErrorMessage = outcome.ErrorMessage is { } message ? redactor.Redact(message) : null,
         };
     }
+
+    /// <summary>What every record of an operation says about it: when, which call, who, through which client, to what.</summary>
+    private static AuditRecord Of(OperationContext context, AuditRecordKind kind, DateTimeOffset now) => new()
+    {
+        Kind = kind,
+        Time = now,
+        CorrelationId = context.CorrelationId,
+        SessionId = context.Session?.Id,
+        UserId = context.UserId,
+        ClientName = context.Session?.ClientInfo?.Name,
+        ClientVersion = context.Session?.ClientInfo?.Version,
+        ServerId = context.ServerId,
+        Method = context.Method,
+        Target = context.TargetName,
+    };
+
+    private static string? ArgumentsHash(OperationContext context) =>
+        context.Arguments is null ? null : Convert.ToHexStringLower(SHA256.HashData(Security.Approval.CanonicalJson.Write(context.Arguments)));
 
     public static AuditRecord Unfinished(AuditRecord started, DateTimeOffset now) => started with
     {
