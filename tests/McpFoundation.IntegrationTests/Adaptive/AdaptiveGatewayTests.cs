@@ -122,8 +122,9 @@ public sealed class AdaptiveGatewayTests
         await using LimitsGateway gateway = await StartAsync(null, cts.Token);
         await QuarantineAsync(gateway, "mallory", cts.Token);
 
-        // What `mcpf release` does: its own store on the same data directory.
-        await Eventually.WaitUntilAsync(() => EscalationStore.ListAsync(gateway.Configuration, cts.Token).GetAwaiter().GetResult().Any(e => e.Subject == "user:mallory"), "the escalation is in the state store", cts.Token);
+        // What `mcpf release` does: its own store on the same data directory. Escalations are written through a queue,
+        // step by step (warn, then ask, ...), so wait until the quarantine itself is stored.
+        await Eventually.WaitUntilAsync(() => EscalationStore.ListAsync(gateway.Configuration, cts.Token).GetAwaiter().GetResult().Any(e => e.Subject == "user:mallory" && e.Level == EscalationLevel.Quarantine), "the quarantine is in the state store", cts.Token);
         Escalation stored = Assert.Single(await EscalationStore.ListAsync(gateway.Configuration, cts.Token), e => e.Subject.StartsWith("user:", StringComparison.Ordinal));
         Assert.Equal(("user:mallory", EscalationLevel.Quarantine), (stored.Subject, stored.Level));
         IReadOnlyList<string> released = await EscalationStore.ReleaseAsync(gateway.Configuration, "user:mallory", "ops", "checked", cts.Token);
