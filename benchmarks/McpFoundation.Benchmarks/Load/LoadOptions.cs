@@ -65,6 +65,8 @@ internal sealed record LoadOptions(
           --client KIND      sdk (default): the SDK's McpClient; raw: a bare HttpClient speaking Streamable
                              HTTP (initialize, notifications/initialized, tools/call), HTTP paths only
           --out FILE         also write the markdown report to FILE
+        environment:
+          MCPF_BENCH_AUDIT=off  give the gateway "audit": {"enabled": false} (to measure without the trail)
         """;
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
