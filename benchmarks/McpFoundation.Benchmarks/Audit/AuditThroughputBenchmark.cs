@@ -52,6 +52,20 @@ internal static class AuditThroughputBenchmark
                 new NullSink(),
                 NullLogger<AuditTrail>.Instance);
             await trail.FlushAsync();
+            if (Environment.GetEnvironmentVariable("MCPF_BENCH_AUDIT_STORE_ONLY") == "1")
+            {
+                for (int round = 0; round < 3; round++)
+                {
+                var records2 = Enumerable.Range((round + 1) * 1_000_000, 256).Select(Record).ToArray();
+                long t0 = Stopwatch.GetTimestamp();
+                TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                for (int b = 0; b < records / 256; b++) await store.AppendAsync(records2);
+                Console.WriteLine($"store only: {records / 256 * 256 / Stopwatch.GetElapsedTime(t0).TotalSeconds:N0} records/s, cpu {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds / (records / 256 * 256):F2} us/record");
+                }
+                long t1 = Stopwatch.GetTimestamp();
+                var one = Record(1); for (int b = 0; b < records; b++) AuditChain.Link(one, b, AuditChain.Genesis);
+                Console.WriteLine($"link only: {records / Stopwatch.GetElapsedTime(t1).TotalSeconds:N0} records/s");
+            }
 
             double queued = await MeasureAsync(records, 16, (i, _) => { trail.Post(Record(i)); return ValueTask.CompletedTask; }, trail);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"queued (16 producers, flush at end): {records} records, {queued:N0} records/s"));
@@ -64,6 +78,8 @@ internal static class AuditThroughputBenchmark
                 }
             }, trail);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"durable (64 producers, each awaits its commit): {durableRecords} records, {durable:N0} records/s"));
+            (double p50, double p99) = await MeasureLatencyAsync(Math.Max(500, records / 40), trail);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"durable, one producer (a call at one client): commit wait p50 {p50:F1} us, p99 {p99:F1} us"));
             return 0;
         }
         finally
@@ -75,6 +91,7 @@ internal static class AuditThroughputBenchmark
     private static async Task<double> MeasureAsync(int count, int producers, Func<int, int, ValueTask> append, AuditTrail trail)
     {
         long started = Stopwatch.GetTimestamp();
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
         int next = -1;
         await Task.WhenAll(Enumerable.Range(0, producers).Select(p => Task.Run(async () =>
         {
@@ -84,7 +101,27 @@ internal static class AuditThroughputBenchmark
             }
         })));
         await trail.FlushAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / count:F1} us/record"));
         return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>One producer awaiting each record's commit in turn: the wait a call's started record adds at one client.</summary>
+    private static async Task<(double P50, double P99)> MeasureLatencyAsync(int count, AuditTrail trail)
+    {
+        var microseconds = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            if (!await trail.AppendDurableAsync(Record(i)))
+            {
+                throw new InvalidOperationException("the trail could not be written");
+            }
+
+            microseconds[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        }
+
+        Array.Sort(microseconds);
+        return (microseconds[count / 2], microseconds[Math.Min(count - 1, (int)(count * 0.99))]);
     }
 
     private static AuditRecord Record(int i) => new()

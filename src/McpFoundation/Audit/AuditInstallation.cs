@@ -39,7 +39,7 @@ internal static class AuditInstallation
             signer = CheckpointSigner.FromDataDirectory(DataDirectory.EnsureExists(dataDirectory), create: true);
         }
 
-        return new AuditTrail(
+        var trail = new AuditTrail(
             store,
             signer,
             settings,
@@ -47,6 +47,11 @@ internal static class AuditInstallation
             CreateRedactor(settings),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<LoggingSecurityEventSink>(),
-            services.GetRequiredService<ILogger<AuditTrail>>());
+            services.GetRequiredService<ILogger<AuditTrail>>())
+        {
+            Metrics = services.GetRequiredService<Telemetry.GatewayMetrics>(),
+        };
+        trail.Metrics.ObserveAuditQueueDepth(() => trail.QueueDepth);
+        return trail;
     }
 }

@@ -28,6 +28,9 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ISecurityEventSink _log;
     private readonly Channel<Pending> _queue;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<AuditRecord> _queued = new();
+    private readonly List<AuditRecord> _batch = [];
+    private int _queuedCount;
     private readonly Task _writer;
     private readonly CancellationTokenSource _stopping = new();
     private long _dropped;
@@ -48,6 +51,9 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         _writer = _store is null ? Task.CompletedTask : Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
+    /// <summary>Gets or sets where the writer reports each commit's duration (<c>mcpfoundation.audit.write.duration</c>); none when null.</summary>
+    public Telemetry.GatewayMetrics? Metrics { get; init; }
+
     /// <summary>Gets whether records are written (the <c>audit.enabled</c> setting).</summary>
     public bool IsEnabled => _store is not null;
 
@@ -67,7 +73,10 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Gets how many records wait for the writer.</summary>
-    public int QueueDepth => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
+    public int QueueDepth => (_queue.Reader.CanCount ? _queue.Reader.Count : 0) + Math.Max(0, Volatile.Read(ref _queuedCount));
+
+    /// <summary>The longest a queued record (a finished call, an event) waits before it is committed with no call to share a commit with.</summary>
+    public static TimeSpan QueuedRecordDelay { get; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Queues a record and completes when the commit that holds it is durable: true, or false when the trail cannot be written.</summary>
     public ValueTask<bool> AppendDurableAsync(AuditRecord record, CancellationToken cancellationToken = default)
@@ -77,23 +86,42 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             return ValueTask.FromResult(true);
         }
 
-        var durable = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed by the writer: inline when it is the only waiter of its commit, else on the pool (CompleteWaiters).
+        var durable = new TaskCompletionSource<bool>();
         if (!_queue.Writer.TryWrite(new Pending(record, durable)))
         {
             LogQueueFull(_logger, _settings.QueueCapacity, record.CorrelationId);
             return ValueTask.FromResult(false);
         }
 
-        return new ValueTask<bool>(durable.Task.WaitAsync(cancellationToken));
+        return new ValueTask<bool>(cancellationToken.CanBeCanceled ? durable.Task.WaitAsync(cancellationToken) : durable.Task);
     }
 
-    /// <summary>Queues a record (never blocks); a full queue drops it, logged and counted.</summary>
+    /// <summary>
+    /// Queues a record (never blocks); a full queue drops it, logged and counted. A queued record is committed with the
+    /// next durable one (a call's started record), or <see cref="QueuedRecordDelay"/> after it was queued at the latest,
+    /// or at once when <see cref="AuditSettings.MaxBatch"/> records wait.
+    /// </summary>
     public void Post(AuditRecord record)
     {
-        if (_store is not null && !_queue.Writer.TryWrite(new Pending(record, null)))
+        if (_store is null)
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref _queuedCount) >= _settings.QueueCapacity || Volatile.Read(ref _disposed) != 0)
         {
             Interlocked.Increment(ref _dropped);
             LogQueueFull(_logger, _settings.QueueCapacity, record.CorrelationId);
+            return;
+        }
+
+        _queued.Enqueue(record);
+        int waiting = Interlocked.Increment(ref _queuedCount);
+        if (waiting == 1 || waiting % _settings.MaxBatch == 0)
+        {
+            // Wake the writer only when the queue starts (it then keeps time) or a whole batch waits.
+            _queue.Writer.TryWrite(default);
         }
     }
 
@@ -113,7 +141,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             return true;
         }
 
-        var flushed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flushed = new TaskCompletionSource<bool>();
         if (!_queue.Writer.TryWrite(new Pending(null, flushed)))
         {
             return false;
@@ -170,33 +198,55 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         IAuditStore store = _store!;
-        var batch = new List<AuditRecord>(_settings.MaxBatch);
+        var durable = new List<AuditRecord>();
         var waiters = new List<TaskCompletionSource<bool>>();
-        long lastSequence = 0;
-        string? lastHash = null;
-        long sinceCheckpoint = 0;
-        long lastCheckpointAt = Stopwatch.GetTimestamp();
-        DateTimeOffset? lastPrune = null;
+        var commit = new CommitState();
         await StartAsync(store).ConfigureAwait(false);
         ChannelReader<Pending> reader = _queue.Reader;
         Task<bool>? waiting = null;
+
+        // One timer at a time, made again only when something is due sooner (not one per idle moment: at one client the
+        // writer idles twice a call).
+        Task? timer = null;
+        long timerDueAt = long.MaxValue;
+        long? queuedSince = null;
         while (true)
         {
             waiting ??= reader.WaitToReadAsync().AsTask();
-            if (sinceCheckpoint > 0 && !waiting.IsCompleted)
+            if (!waiting.IsCompleted)
             {
-                TimeSpan remaining = _settings.CheckpointInterval - Stopwatch.GetElapsedTime(lastCheckpointAt);
-                if (remaining > TimeSpan.Zero)
+                long? dueAt = NextDueAt(queuedSince, commit);
+                if (dueAt is { } due)
                 {
-                    await Task.WhenAny(waiting, Task.Delay(remaining, _time)).ConfigureAwait(false);
-                }
+                    TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    if (remaining > TimeSpan.Zero)
+                    {
+                        if (timer is null || due < timerDueAt)
+                        {
+                            // Scheduling, measured on the Stopwatch: real time even when a test fakes the clock.
+                            timer = Task.Delay(remaining, TimeProvider.System);
+                            timerDueAt = due;
+                        }
 
-                if (!waiting.IsCompleted)
-                {
-                    await CheckpointAsync(store, lastSequence, lastHash!).ConfigureAwait(false);
-                    sinceCheckpoint = 0;
-                    lastCheckpointAt = Stopwatch.GetTimestamp();
-                    continue;
+                        await Task.WhenAny(waiting, timer).ConfigureAwait(false);
+                        if (timer.IsCompleted)
+                        {
+                            timer = null;
+                            timerDueAt = long.MaxValue;
+                        }
+                    }
+
+                    if (!waiting.IsCompleted)
+                    {
+                        if (queuedSince is { } since && Stopwatch.GetElapsedTime(since) >= QueuedRecordDelay)
+                        {
+                            await CommitAsync(store, [], [], commit).ConfigureAwait(false);
+                            queuedSince = _queuedCount > 0 ? Stopwatch.GetTimestamp() : null;
+                        }
+
+                        await MaintainAsync(store, commit).ConfigureAwait(false);
+                        continue;
+                    }
                 }
             }
 
@@ -206,13 +256,13 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             }
 
             waiting = null;
-            batch.Clear();
+            durable.Clear();
             waiters.Clear();
-            while (batch.Count < _settings.MaxBatch && reader.TryRead(out Pending item))
+            while (waiters.Count < _settings.MaxBatch && reader.TryRead(out Pending item))
             {
                 if (item.Record is not null)
                 {
-                    batch.Add(item.Record);
+                    durable.Add(item.Record);
                 }
 
                 if (item.Done is not null)
@@ -221,53 +271,155 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
                 }
             }
 
-            bool written = true;
-            if (batch.Count > 0)
+            if (waiters.Count == 0 && Volatile.Read(ref _queuedCount) < _settings.MaxBatch)
             {
-                try
+                // Only queued records arrived: they wait a moment for the next call's commit to share it.
+                queuedSince ??= Stopwatch.GetTimestamp();
+                continue;
+            }
+
+            await CommitAsync(store, durable, waiters, commit).ConfigureAwait(false);
+            queuedSince = _queuedCount > 0 ? queuedSince ?? Stopwatch.GetTimestamp() : null;
+            await MaintainAsync(store, commit).ConfigureAwait(false);
+        }
+
+        while (!_queued.IsEmpty)
+        {
+            await CommitAsync(store, [], [], commit).ConfigureAwait(false);
+        }
+
+        if (commit.SinceCheckpoint > 0)
+        {
+            await CheckpointAsync(store, commit.LastSequence, commit.LastHash!).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>When the writer must act without being woken: queued records waited long enough, or a checkpoint is due.</summary>
+    private long? NextDueAt(long? queuedSince, CommitState commit)
+    {
+        long? due = queuedSince is { } since ? since + (long)(QueuedRecordDelay.TotalSeconds * Stopwatch.Frequency) : null;
+        if (commit.SinceCheckpoint > 0)
+        {
+            long checkpointAt = commit.LastCheckpointAt + (long)(_settings.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
+            due = due is { } d ? Math.Min(d, checkpointAt) : checkpointAt;
+        }
+
+        return due;
+    }
+
+    /// <summary>
+    /// Commits the queued records (oldest first) and then <paramref name="durable"/>, in one transaction when they fit
+    /// in a batch, then tells the <paramref name="waiters"/>.
+    /// </summary>
+    private async Task CommitAsync(IAuditStore store, List<AuditRecord> durable, List<TaskCompletionSource<bool>> waiters, CommitState commit)
+    {
+        List<AuditRecord> batch = _batch;
+        bool written = true;
+        do
+        {
+            batch.Clear();
+            while (batch.Count < _settings.MaxBatch && _queued.TryDequeue(out AuditRecord? queued))
+            {
+                Interlocked.Decrement(ref _queuedCount);
+                batch.Add(queued);
+            }
+
+            // A waiter waits for everything queued before it: whole batches of queued records go first, alone.
+            bool last = waiters.Count == 0 || _queued.IsEmpty;
+            if (last)
+            {
+                batch.AddRange(durable);
+            }
+
+            written = await AppendAsync(store, batch, batch.Count - (last ? durable.Count : 0), commit).ConfigureAwait(false) && written;
+            if (last)
+            {
+                break;
+            }
+        }
+        while (waiters.Count > 0);
+
+        CompleteWaiters(waiters, written);
+    }
+
+    private async Task<bool> AppendAsync(IAuditStore store, List<AuditRecord> batch, int queuedRecords, CommitState commit)
+    {
+        bool written = true;
+        if (batch.Count > 0)
+        {
+            try
+            {
+                long started = Stopwatch.GetTimestamp();
+                IReadOnlyList<AuditRecord> appended = await store.AppendAsync(batch, _stopping.Token).ConfigureAwait(false);
+                Metrics?.RecordAuditWrite(Stopwatch.GetElapsedTime(started));
+                commit.LastSequence = appended[^1].Sequence;
+                commit.LastHash = appended[^1].Hash;
+                commit.SinceCheckpoint += appended.Count;
+                if (!_healthy)
                 {
-                    IReadOnlyList<AuditRecord> appended = await store.AppendAsync(batch, _stopping.Token).ConfigureAwait(false);
-                    lastSequence = appended[^1].Sequence;
-                    lastHash = appended[^1].Hash;
-                    sinceCheckpoint += appended.Count;
-                    if (!_healthy)
-                    {
-                        LogRecovered(_logger, store.Description);
-                    }
-
-                    _healthy = true;
+                    LogRecovered(_logger, store.Description);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
-                {
-                    written = false;
-                    _healthy = false;
-                    Interlocked.Add(ref _dropped, batch.Count - waiters.Count);
-                    LogWriteFailed(_logger, batch.Count, store.Description, ex);
-                }
-            }
 
-            foreach (TaskCompletionSource<bool> waiter in waiters)
-            {
-                waiter.TrySetResult(written);
+                _healthy = true;
             }
-
-            if (sinceCheckpoint > 0 && (sinceCheckpoint >= _settings.CheckpointRecords || Stopwatch.GetElapsedTime(lastCheckpointAt) >= _settings.CheckpointInterval))
+            catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
             {
-                await CheckpointAsync(store, lastSequence, lastHash!).ConfigureAwait(false);
-                sinceCheckpoint = 0;
-                lastCheckpointAt = Stopwatch.GetTimestamp();
-            }
-
-            if (lastPrune is null || _time.GetUtcNow() - lastPrune >= PruneEvery)
-            {
-                lastPrune = _time.GetUtcNow();
-                await PruneAsync(store).ConfigureAwait(false);
+                written = false;
+                _healthy = false;
+                Interlocked.Add(ref _dropped, queuedRecords);
+                LogWriteFailed(_logger, batch.Count, store.Description, ex);
             }
         }
 
-        if (sinceCheckpoint > 0)
+        return written;
+    }
+
+    /// <summary>Signs a checkpoint when one is due, and prunes once an hour.</summary>
+    private async Task MaintainAsync(IAuditStore store, CommitState commit)
+    {
+        if (commit.LastPrune is null || _time.GetUtcNow() - commit.LastPrune >= PruneEvery)
         {
-            await CheckpointAsync(store, lastSequence, lastHash!).ConfigureAwait(false);
+            commit.LastPrune = _time.GetUtcNow();
+            await PruneAsync(store).ConfigureAwait(false);
+        }
+
+        if (commit.SinceCheckpoint > 0 && (commit.SinceCheckpoint >= _settings.CheckpointRecords || Stopwatch.GetElapsedTime(commit.LastCheckpointAt) >= _settings.CheckpointInterval))
+        {
+            await CheckpointAsync(store, commit.LastSequence, commit.LastHash!).ConfigureAwait(false);
+            commit.SinceCheckpoint = 0;
+            commit.LastCheckpointAt = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>Where the chain stands after the last commit, and when it was last signed.</summary>
+    private sealed class CommitState
+    {
+        public long LastSequence { get; set; }
+
+        public string? LastHash { get; set; }
+
+        public long SinceCheckpoint { get; set; }
+
+        public long LastCheckpointAt { get; set; } = Stopwatch.GetTimestamp();
+
+        public DateTimeOffset? LastPrune { get; set; }
+    }
+
+    /// <summary>
+    /// Tells the calls waiting for a commit that it is done. A lone waiter (a call at one client) goes on on the writer's
+    /// thread until its next wait (forwarding the call), saving a thread hand-off; several go on in parallel on the pool.
+    /// </summary>
+    private static void CompleteWaiters(List<TaskCompletionSource<bool>> waiters, bool written)
+    {
+        if (waiters.Count == 1)
+        {
+            waiters[0].TrySetResult(written);
+            return;
+        }
+
+        foreach (TaskCompletionSource<bool> waiter in waiters)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Waiter.TrySetResult(state.Written), (Waiter: waiter, Written: written), preferLocal: false);
         }
     }
 

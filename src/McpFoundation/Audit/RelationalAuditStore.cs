@@ -13,7 +13,7 @@ namespace McpFoundation.Audit;
 internal abstract class RelationalAuditStore : IAuditStore
 {
     /// <summary>The record columns, in the order of <see cref="Values"/> and <see cref="ReadRecord"/>.</summary>
-    protected static readonly string[] Columns =
+    internal static readonly string[] Columns =
     [
         "seq", "kind", "time_ms", "correlation_id", "session_id", "user_id", "client_name", "client_version", "server_id",
         "method", "target", "arguments", "arguments_sha256", "decision", "decided_by", "rule", "risk_score", "latency_ms",
@@ -86,7 +86,7 @@ internal abstract class RelationalAuditStore : IAuditStore
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
-    public async ValueTask<IReadOnlyList<AuditRecord>> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    public virtual async ValueTask<IReadOnlyList<AuditRecord>> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
         if (records.Count == 0)

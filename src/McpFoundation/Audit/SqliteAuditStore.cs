@@ -30,6 +30,7 @@ internal sealed class SqliteAuditStore : RelationalAuditStore
 
     private readonly string _connectionString;
     private readonly bool _readOnly;
+    private readonly SqliteTrailWriter _writer;
     private int _fileReady;
 
     public SqliteAuditStore(string dataDirectory, bool readOnly = false)
@@ -43,9 +44,33 @@ internal sealed class SqliteAuditStore : RelationalAuditStore
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        _writer = new SqliteTrailWriter(_connectionString);
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>
+    /// Appends through the store's one long-lived writer connection (<see cref="SqliteTrailWriter"/>). Synchronous
+    /// inside, as Microsoft.Data.Sqlite is: only the trail's background writer and the CLI append, never a request path.
+    /// </summary>
+    public override async ValueTask<IReadOnlyList<AuditRecord>> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _writer.Append(records);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _writer.Dispose();
+        return base.DisposeAsync();
+    }
 
     public override string Description => $"SQLite {DatabasePath}";
 

@@ -171,6 +171,10 @@ public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
         Assert.Contains(samples, s => s.Name == "mcpfoundation_server_up" && s.Labels["mcpfoundation_server"] == "fixture" && s.Value == 1);
         Assert.Contains(samples, s => s.Name.StartsWith("mcpfoundation_operations_active", StringComparison.Ordinal));
 
+        // The audit trail's writer: its queue depth is observed and every commit of the calls' records is timed.
+        Assert.Contains(samples, s => s.Name.StartsWith("mcpfoundation_audit_queue_depth", StringComparison.Ordinal) && s.Value >= 0);
+        Assert.Contains(samples, s => s.Name == "mcpfoundation_audit_write_duration_seconds_count" && s.Value >= 1);
+
         IReadOnlyList<ToolStatistics> statistics = Host.Gateway.GetToolStatistics();
         ToolStatistics echo = Assert.Single(statistics, s => s.ToolName == "fixture__echo");
         Assert.True(echo.Calls >= 3);
