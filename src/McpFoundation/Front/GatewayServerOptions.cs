@@ -86,20 +86,14 @@ internal sealed class GatewayServerOptions
 
     private ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
-        CallToolRequestParams parameters = request.Params ?? throw MissingParams("tools/call");
-        if (parameters.Name is null)
-        {
-            // Found by the fuzzer: "name": null reached the tool lookup and failed there (an ArgumentNullException).
-            throw new McpProtocolException("tools/call needs params.name, the tool's name from tools/list.", McpErrorCode.InvalidParams);
-        }
-
+        CallToolRequestParams parameters = Checked(request.Params, "tools/call");
         OperationContext context = CreateContext(request, OperationCategory.ToolExecution, RequestMethods.ToolsCall, parameters.Meta);
         return _tools.CallToolAsync(context, parameters, request.Server, cancellationToken);
     }
 
     private ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
     {
-        ReadResourceRequestParams parameters = request.Params ?? throw MissingParams("resources/read");
+        ReadResourceRequestParams parameters = Checked(request.Params, "resources/read");
         OperationContext context = CreateContext(request, OperationCategory.ResourceRead, RequestMethods.ResourcesRead, parameters.Meta);
         McpProtocolException? unresolved = _router.ResolveResource(context, parameters.Uri);
         return RouteAsync(context, parameters, request.Server, unresolved, static (router, ctx, p, server, ct) => router.ReadResourceAsync(ctx, p, server, ct), cancellationToken);
@@ -107,7 +101,7 @@ internal sealed class GatewayServerOptions
 
     private ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
     {
-        GetPromptRequestParams parameters = request.Params ?? throw MissingParams("prompts/get");
+        GetPromptRequestParams parameters = Checked(request.Params, "prompts/get");
         OperationContext context = CreateContext(request, OperationCategory.PromptGet, RequestMethods.PromptsGet, parameters.Meta);
         McpProtocolException? unresolved = _router.ResolvePrompt(context, parameters.Name);
         context.SetClientArguments(parameters.Arguments is null ? null : parameters.Arguments as IReadOnlyDictionary<string, JsonElement> ?? new Dictionary<string, JsonElement>(parameters.Arguments, StringComparer.Ordinal));
@@ -116,7 +110,7 @@ internal sealed class GatewayServerOptions
 
     private ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
     {
-        CompleteRequestParams parameters = request.Params ?? throw MissingParams("completion/complete");
+        CompleteRequestParams parameters = Checked(request.Params, "completion/complete");
         OperationContext context = CreateContext(request, OperationCategory.Completion, RequestMethods.CompletionComplete, parameters.Meta);
         McpProtocolException? unresolved = _router.ResolveCompletion(context, parameters.Ref);
         context.SetClientArguments(CompletionArguments.Of(parameters));
@@ -131,7 +125,7 @@ internal sealed class GatewayServerOptions
 
     private async ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
-        SubscribeRequestParams parameters = request.Params ?? throw MissingParams("resources/subscribe");
+        SubscribeRequestParams parameters = Checked(request.Params, "resources/subscribe");
         OperationContext context = CreateContext(request, OperationCategory.ResourceSubscription, RequestMethods.ResourcesSubscribe, parameters.Meta);
         McpProtocolException? unresolved = _router.ResolveResource(context, parameters.Uri);
         Unwrap(context, await _pipeline.ExecuteAsync(
@@ -153,7 +147,7 @@ internal sealed class GatewayServerOptions
 
     private async ValueTask<EmptyResult> UnsubscribeAsync(RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
     {
-        UnsubscribeRequestParams parameters = request.Params ?? throw MissingParams("resources/unsubscribe");
+        UnsubscribeRequestParams parameters = Checked(request.Params, "resources/unsubscribe");
         OperationContext context = CreateContext(request, OperationCategory.ResourceSubscription, RequestMethods.ResourcesUnsubscribe, parameters.Meta);
         _router.ResolveResource(context, parameters.Uri);
         Unwrap(context, await _pipeline.ExecuteAsync(
@@ -175,7 +169,7 @@ internal sealed class GatewayServerOptions
 
     private async ValueTask<EmptyResult> SetLoggingLevelAsync(RequestContext<SetLevelRequestParams> request, CancellationToken cancellationToken)
     {
-        SetLevelRequestParams parameters = request.Params ?? throw MissingParams("logging/setLevel");
+        SetLevelRequestParams parameters = Checked(request.Params, "logging/setLevel");
         OperationContext context = CreateContext(request, OperationCategory.LoggingLevel, RequestMethods.LoggingSetLevel, parameters.Meta);
         context.Resolve(parameters.Level.ToString(), null, null, null);
         Unwrap(context, await _pipeline.ExecuteAsync(
@@ -209,6 +203,18 @@ internal sealed class GatewayServerOptions
 
     private static T Unwrap<T>(OperationContext context, PipelineResult<T> result) =>
         result.IsAllowed ? result.Value! : throw GatewayErrors.Refusal(result.Decision, context.CorrelationId);
+
+    /// <summary>
+    /// The request's params, when they have what the handler needs; else the -32602 error that says what is missing.
+    /// The fronts refuse such requests before the SDK reads them (<see cref="Frames.RequestParamsCheck"/>); this is the
+    /// same check for any other way in (found by the fuzzer: <c>"name": null</c>, <c>"argument": null</c> reached the
+    /// lookups and failed there with -32603).
+    /// </summary>
+    private static T Checked<T>(T? parameters, string method)
+        where T : RequestParams =>
+        parameters is null ? throw MissingParams(method)
+        : Frames.RequestParamsCheck.MissingMember(parameters) is { } missing ? throw new McpProtocolException($"Invalid params: {method} needs {missing}.", McpErrorCode.InvalidParams)
+        : parameters;
 
     private static McpProtocolException MissingParams(string method) =>
         new($"{method} needs params; see the MCP specification for its fields.", McpErrorCode.InvalidParams);

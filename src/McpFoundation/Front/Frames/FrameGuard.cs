@@ -239,7 +239,8 @@ internal static class FrameGuard
 
     /// <summary>The method, when it is one whose request must carry params (the gateway's handlers need them).</summary>
     private static string? MethodNeedingParams(ref Utf8JsonReader reader) =>
-        reader.ValueTextEquals("tools/call"u8) ? "tools/call"
+        reader.ValueTextEquals("initialize"u8) ? "initialize"
+        : reader.ValueTextEquals("tools/call"u8) ? "tools/call"
         : reader.ValueTextEquals("resources/read"u8) ? "resources/read"
         : reader.ValueTextEquals("prompts/get"u8) ? "prompts/get"
         : reader.ValueTextEquals("completion/complete"u8) ? "completion/complete"

@@ -51,23 +51,98 @@ internal static class RequestParamsCheck
             return true;
         }
 
-        if (read is CallToolRequestParams { Name: null })
+        if (MissingRequired(parameters, type, "params", depth: 0) is { } required)
         {
-            rejection = new FrameRejection(FrameProblem.InvalidParams, NameNeeded(request.Method, "the tool's name from tools/list"), request.Id);
+            rejection = new FrameRejection(FrameProblem.InvalidParams, $"Invalid params: {request.Method} params miss a required member ({required}); member names are case-sensitive, see the MCP specification for its fields.", request.Id);
             return true;
         }
 
-        if (read is GetPromptRequestParams { Name: null })
+        if (MissingMember(read) is { } missing)
         {
-            rejection = new FrameRejection(FrameProblem.InvalidParams, NameNeeded(request.Method, "the prompt's name from prompts/list"), request.Id);
+            rejection = new FrameRejection(FrameProblem.InvalidParams, $"Invalid params: {request.Method} needs {missing}.", request.Id);
             return true;
         }
 
         return false;
     }
 
-    private static string NameNeeded(string method, string what) =>
-        $"Invalid params: {method} needs params.name, a string: {what}.";
+    /// <summary>
+    /// The path of a required member that is not there under its exact name. Found by the fuzzer: the SDK reads
+    /// member names case-insensitively, so <c>"arGument"</c> reads as <c>argument</c> with these options, but the
+    /// SDK's own source-generated context, which reads the params for its handlers, counts a required member only
+    /// under its exact name and throws (answered -32603). Only members that are JSON objects are walked, to a small
+    /// depth; a frame that fails here would fail in the SDK.
+    /// </summary>
+    private static string? MissingRequired(JsonNode? node, JsonTypeInfo type, string path, int depth)
+    {
+        if (node is not JsonObject members || type.Kind != JsonTypeInfoKind.Object || depth > 8)
+        {
+            return null;
+        }
+
+        foreach (JsonPropertyInfo property in type.Properties)
+        {
+            JsonNode? value = null;
+            bool present = false;
+            foreach (KeyValuePair<string, JsonNode?> member in members)
+            {
+                if (string.Equals(member.Key, property.Name, StringComparison.Ordinal))
+                {
+                    (present, value) = (true, member.Value);
+                    break;
+                }
+            }
+
+            if (!present)
+            {
+                if (property.IsRequired)
+                {
+                    return path + "." + property.Name;
+                }
+
+                continue;
+            }
+
+            if (value is JsonObject && MissingRequired(value, type.Options.GetTypeInfo(property.PropertyType), path + "." + property.Name, depth + 1) is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A member the handlers need that the SDK's types let through as null (<c>"name": null</c> satisfies a required
+    /// member): found by the fuzzer, each reached a handler and failed there with -32603.
+    /// </summary>
+    internal static string? MissingMember(object? read) => read switch
+    {
+        CallToolRequestParams { Name: null } => "params.name, a string: the tool's name from tools/list",
+        GetPromptRequestParams { Name: null } => "params.name, a string: the prompt's name from prompts/list",
+        ReadResourceRequestParams { Uri: null } or SubscribeRequestParams { Uri: null } or UnsubscribeRequestParams { Uri: null } => "params.uri, a string: a resource's URI from resources/list",
+        CompleteRequestParams completion => MissingInCompletion(completion),
+        InitializeRequestParams initialize => MissingInInitialize(initialize),
+        _ => null,
+    };
+
+    private static string? MissingInCompletion(CompleteRequestParams completion) => completion switch
+    {
+        { Ref: null } => "params.ref, an object: {\"type\":\"ref/prompt\",\"name\":...} or {\"type\":\"ref/resource\",\"uri\":...}",
+        { Ref: PromptReference { Name: null } } => "params.ref.name, a string: the prompt's name from prompts/list",
+        { Argument: null } => "params.argument, an object: {\"name\":...,\"value\":...}, the argument being completed",
+        { Argument.Name: null } => "params.argument.name, a string: the name of the argument being completed",
+        { Argument.Value: null } => "params.argument.value, a string: what the user has typed so far",
+        _ => null,
+    };
+
+    private static string? MissingInInitialize(InitializeRequestParams initialize) => initialize switch
+    {
+        { ProtocolVersion: null } => "params.protocolVersion, a string such as \"2025-11-25\"",
+        { Capabilities: null } => "params.capabilities, an object (may be empty)",
+        { ClientInfo: null } or { ClientInfo.Name: null } or { ClientInfo.Version: null } => "params.clientInfo, an object with a name and a version (strings)",
+        _ => null,
+    };
 
     /// <summary>The member that could not be read, in the client's terms (no .NET type names).</summary>
     internal static string Describe(string method, JsonException ex)

@@ -32,7 +32,8 @@ public sealed class FrontFuzzTests(ITestOutputHelper output)
     {
         int seed = int.TryParse(Environment.GetEnvironmentVariable("MCPF_FUZZ_SEED"), out int s) ? s : Random.Shared.Next();
         int frames = int.TryParse(Environment.GetEnvironmentVariable("MCPF_FUZZ_FRAMES"), out int f) ? f : DefaultFrames;
-        output.WriteLine($"fuzz seed {seed} (replay with MCPF_FUZZ_SEED={seed}), {frames} frames");
+        bool sharedSession = Environment.GetEnvironmentVariable("MCPF_FUZZ_SHARED_SESSION") == "1";
+        output.WriteLine($"fuzz seed {seed} (replay with MCPF_FUZZ_SEED={seed}), {frames} frames, HTTP workers in {(sharedSession ? "one shared session" : "a session each")}");
         using var cts = new CancellationTokenSource(limit);
         var warnings = new WarningCapture();
         await using GatewayHost host = await GatewayHost.StartAsync(
@@ -55,13 +56,13 @@ public sealed class FrontFuzzTests(ITestOutputHelper output)
         for (int done = 0; done < frames; done += RoundFrames, round++)
         {
             int chunk = Math.Min(RoundFrames, frames - done);
-            await FrontFuzzer.RunHttpAsync(host, new FrameMutator(seed + (2 * round), ToolName), chunk / 2, 4, report, cts.Token);
+            await FrontFuzzer.RunHttpAsync(host, new FrameMutator(seed + (2 * round), ToolName), chunk / 2, 4, report, cts.Token, sharedSession);
             await FrontFuzzer.RunStdioAsync(host, new FrameMutator(seed + (2 * round) + 1, ToolName), chunk - (chunk / 2), report, cts.Token);
             after = Heap();
             peakGrowth = Math.Max(peakGrowth, after - before);
             if (reportPath is not null)
             {
-                await File.WriteAllTextAsync(reportPath, $"in progress: {Figures(report, clock, before, after, peakGrowth)}{Environment.NewLine}", cts.Token);
+                await File.WriteAllTextAsync(reportPath, $"in progress: {Figures(report, clock, before, after, peakGrowth)}{Environment.NewLine}{string.Join(Environment.NewLine, report.Failures.Concat(report.InternalErrors()).Concat(report.Notes))}{Environment.NewLine}", cts.Token);
             }
         }
 
@@ -77,16 +78,19 @@ public sealed class FrontFuzzTests(ITestOutputHelper output)
 
         string summary = Figures(report, clock, before, after, peakGrowth);
         output.WriteLine(summary);
-        foreach (string note in report.Notes)
+        string[] internalErrors = [.. report.InternalErrors()];
+        foreach (string note in report.Notes.Concat(internalErrors))
         {
             output.WriteLine(note);
         }
+
         if (reportPath is not null)
         {
-            await File.WriteAllTextAsync(reportPath, summary + Environment.NewLine + string.Join(Environment.NewLine, report.Failures.Concat(warnings.Entries).Concat(report.Notes)), cts.Token);
+            await File.WriteAllTextAsync(reportPath, summary + Environment.NewLine + string.Join(Environment.NewLine, report.Failures.Concat(warnings.Entries).Concat(internalErrors).Concat(report.Notes)), cts.Token);
         }
 
         Assert.True(report.Failures.Count == 0, $"seed {seed}: {report.Failures.Count} failures (replay with MCPF_FUZZ_SEED={seed}):\n{string.Join("\n", report.Failures)}\n{summary}");
+        Assert.True(report.InternalErrorCount == 0, $"seed {seed}: {report.InternalErrorCount} answers -32603 (internal error) to fuzzed frames, by shape:\n{string.Join("\n", internalErrors)}\n{summary}");
         Assert.True(warnings.Entries.Count == 0, $"seed {seed}: logged above Warning:\n{string.Join("\n", warnings.Entries)}");
         Assert.True(peakGrowth < MaxGrowthBytes, $"seed {seed}: the managed heap grew by {peakGrowth / 1048576} MB (limit 50 MB). {summary}");
         Assert.Equal(frames, report.Frames);

@@ -16,18 +16,28 @@ internal static class FrontFuzzer
 
     private const string Initialized = """{"jsonrpc":"2.0","method":"notifications/initialized"}""";
 
+    private const int InternalError = -32603;
+
     private static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>Streamable HTTP: one session, <paramref name="workers"/> clients sending <paramref name="frames"/> frames in all.</summary>
-    public static async Task RunHttpAsync(GatewayHost host, FrameMutator mutator, int frames, int workers, FuzzReport report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streamable HTTP: <paramref name="workers"/> clients sending <paramref name="frames"/> frames in all, each in a
+    /// session of its own (a worker waits for each answer, so no fuzzed <c>notifications/cancelled</c> can name a
+    /// request of its session in flight). With <paramref name="sharedSession"/> all workers share one session, as the
+    /// runs before did: then a request another worker's frame cancelled while it was in flight may get no answer
+    /// (the specification says so); that is counted (<c>cancel-race</c>), and only a timeout no cancellation explains
+    /// is a failure.
+    /// </summary>
+    public static async Task RunHttpAsync(GatewayHost host, FrameMutator mutator, int frames, int workers, FuzzReport report, CancellationToken cancellationToken, bool sharedSession = false)
     {
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { Timeout = Timeout.InfiniteTimeSpan };
-        string session = await OpenSessionAsync(http, host.McpEndpoint, cancellationToken);
+        SessionFrameLog? shared = sharedSession ? new SessionFrameLog(await OpenSessionAsync(http, host.McpEndpoint, cancellationToken)) : null;
         int remaining = frames;
         var gate = new object();
 
-        async Task WorkAsync()
+        async Task WorkAsync(int worker)
         {
+            SessionFrameLog log = shared ?? new SessionFrameLog(await OpenSessionAsync(http, host.McpEndpoint, cancellationToken));
             while (Interlocked.Decrement(ref remaining) >= 0)
             {
                 FuzzFrame frame;
@@ -36,15 +46,25 @@ internal static class FrontFuzzer
                     frame = mutator.NextHttp();
                 }
 
-                await SendAsync(http, host.McpEndpoint, session, frame, report, cancellationToken);
+                await SendAsync(http, host.McpEndpoint, log, worker, frame, report, cancellationToken);
+            }
+
+            if (shared is null)
+            {
+                await CloseSessionAsync(http, host.McpEndpoint, log.Session, cancellationToken);
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(WorkAsync, cancellationToken)));
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(() => WorkAsync(worker), cancellationToken)));
+        if (shared is not null)
+        {
+            await CloseSessionAsync(http, host.McpEndpoint, shared.Session, cancellationToken);
+        }
     }
 
-    private static async Task SendAsync(HttpClient http, Uri endpoint, string session, FuzzFrame frame, FuzzReport report, CancellationToken cancellationToken)
+    private static async Task SendAsync(HttpClient http, Uri endpoint, SessionFrameLog log, int worker, FuzzFrame frame, FuzzReport report, CancellationToken cancellationToken)
     {
+        string session = log.Session;
         using var request = new HttpRequestMessage(new HttpMethod(frame.Method), endpoint);
         if (frame.Method is "POST" or "PUT")
         {
@@ -84,17 +104,35 @@ internal static class FrontFuzzer
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(FrameTimeout);
+        SentFrame sent = log.Sent(worker, frame);
+        using var slow = new CancellationTokenSource(SessionFrameLog.SlowAfter);
+        using CancellationTokenRegistration writeDown = slow.Token.Register(static state => ((Action)state!)(), (Action)(() => log.Slow(sent)));
         try
         {
             using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             byte[] body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             int status = (int)response.StatusCode;
             report.Count("http", $"{status / 100}xx");
+            if (sent.Cancellations.Count > 0)
+            {
+                report.Tally("http", "cancel-race answered");
+            }
+
+            JsonRpcError? error = JsonRpcError.Read(body);
+            if (error is not null)
+            {
+                report.Tally("http", "error " + error.Code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (error.Code == InternalError)
+                {
+                    report.InternalError("http", frame.Kind, sent.Method, error.Message, frame.Body);
+                }
+            }
+
             if (status >= 500)
             {
                 report.Fail("http", $"HTTP {status} {Encoding.UTF8.GetString(body)}", frame.Kind, frame.Body);
             }
-            else if (status >= 400 && !IsJsonRpcError(body))
+            else if (status >= 400 && error is null)
             {
                 report.Fail("http", $"HTTP {status} without a JSON-RPC error: {Encoding.UTF8.GetString(body)}", frame.Kind, frame.Body);
             }
@@ -102,42 +140,40 @@ internal static class FrontFuzzer
             // A frame that opened a session of its own (an initialize without a session header) closes it, as a client would.
             if (response.Headers.TryGetValues("Mcp-Session-Id", out IEnumerable<string>? ids) && ids.FirstOrDefault() is { } opened && opened != session)
             {
-                using var delete = new HttpRequestMessage(HttpMethod.Delete, endpoint);
-                delete.Headers.Add("Mcp-Session-Id", opened);
-                using HttpResponseMessage deleted = await http.SendAsync(delete, timeout.Token);
+                await CloseSessionAsync(http, endpoint, opened, timeout.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            report.Count("http", "timeout");
-            report.Fail("http", $"no answer within {FrameTimeout.TotalSeconds} s", frame.Kind, frame.Body);
+            if (sent.Cancellations.Count > 0)
+            {
+                // Another worker's notifications/cancelled named this request while it was in flight: no answer is
+                // what the specification asks for (only possible with a shared session).
+                report.Count("http", "cancel-race no answer");
+                report.Note("http no answer after a cancellation: " + log.DescribeTimeout(sent), frame.Kind, frame.Body);
+            }
+            else
+            {
+                report.Count("http", "timeout");
+                report.Fail("http", $"no answer within {FrameTimeout.TotalSeconds} s: {log.DescribeTimeout(sent)}", frame.Kind, frame.Body);
+            }
         }
         catch (HttpRequestException ex)
         {
             report.Count("http", "dropped");
             report.Fail("http", $"connection dropped ({ex.HttpRequestError}: {ex.Message})", frame.Kind, frame.Body);
         }
+        finally
+        {
+            log.Done(sent);
+        }
     }
 
-    /// <summary>Whether an error answer is a JSON-RPC error (as JSON, or as the data of a server-sent event).</summary>
-    private static bool IsJsonRpcError(byte[] body)
+    private static async Task CloseSessionAsync(HttpClient http, Uri endpoint, string session, CancellationToken cancellationToken)
     {
-        string text = Encoding.UTF8.GetString(body);
-        int data = text.IndexOf("data:", StringComparison.Ordinal);
-        if (data >= 0)
-        {
-            text = text[(data + 5)..].Split('\n')[0];
-        }
-
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(text);
-            return document.RootElement.TryGetProperty("error", out JsonElement error) && error.TryGetProperty("code", out _);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, endpoint);
+        delete.Headers.Add("Mcp-Session-Id", session);
+        using HttpResponseMessage deleted = await http.SendAsync(delete, cancellationToken);
     }
 
     private static async Task<string> OpenSessionAsync(HttpClient http, Uri endpoint, CancellationToken cancellationToken)
@@ -168,6 +204,7 @@ internal static class FrontFuzzer
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task serving = Task.Run(() => StdioFront.RunAsync(host.Services, toGateway.Reader.AsStream(), fromGateway.Writer.AsStream(), stop.Token), CancellationToken.None);
         var lines = new LineReader(fromGateway.Reader);
+        var recent = new RecentFrames();
         try
         {
             await WriteLineAsync(toGateway.Writer, Encoding.UTF8.GetBytes(Initialize), cancellationToken);
@@ -176,6 +213,7 @@ internal static class FrontFuzzer
             for (int i = 0; i < frames; i++)
             {
                 (byte[] body, string kind) = mutator.NextBody();
+                recent.Add(kind, body);
                 await WriteLineAsync(toGateway.Writer, body, cancellationToken);
                 string probe = $"\"probe-{i}\"";
                 await WriteLineAsync(toGateway.Writer, Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{probe}},"method":"ping"}"""), cancellationToken);
@@ -183,7 +221,7 @@ internal static class FrontFuzzer
                 timeout.CancelAfter(FrameTimeout);
                 try
                 {
-                    string? bad = await lines.WaitForIdAsync(probe, report, timeout.Token, kind, body);
+                    string? bad = await lines.WaitForIdAsync(probe, report, timeout.Token, recent);
                     report.Count("stdio", "answered");
                     if (bad is not null)
                     {
@@ -223,7 +261,7 @@ internal static class FrontFuzzer
     private sealed class LineReader(PipeReader reader)
     {
         /// <summary>Reads until the answer with <paramref name="id"/>; counts the errors it passes; returns a line that is not JSON-RPC, if any.</summary>
-        public async Task<string?> WaitForIdAsync(string id, FuzzReport? report, CancellationToken cancellationToken, string? kind = null, byte[]? frame = null)
+        public async Task<string?> WaitForIdAsync(string id, FuzzReport? report, CancellationToken cancellationToken, RecentFrames? recent = null)
         {
             string? bad = null;
             while (true)
@@ -238,7 +276,7 @@ internal static class FrontFuzzer
                     found = line.Contains("\"id\":" + id, StringComparison.Ordinal);
                     if (!found)
                     {
-                        bad ??= Classify(line, report, kind, frame);
+                        bad ??= Classify(line, report, recent);
                     }
                 }
 
@@ -255,28 +293,65 @@ internal static class FrontFuzzer
             }
         }
 
-        private static string? Classify(string line, FuzzReport? report, string? kind, byte[]? frame)
+        private static string? Classify(string line, FuzzReport? report, RecentFrames? recent)
         {
             try
             {
                 using JsonDocument document = JsonDocument.Parse(line);
-                if (document.RootElement.TryGetProperty("error", out JsonElement error))
+                if (JsonRpcError.Parse(line) is { } error)
                 {
-                    int code = error.GetProperty("code").GetInt32();
-                    report?.Tally("stdio", "error " + code.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    if (code == -32603 && frame is not null)
+                    report?.Tally("stdio", "error " + error.Code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    if (error.Code == InternalError && recent?.Answered(document.RootElement) is { } frame)
                     {
-                        // An internal error answers a frame the client got wrong only when something was missed: kept to look at.
-                        report?.Note("stdio -32603 " + line, kind ?? "?", frame);
+                        // An internal error answers a frame the client got wrong only when something was missed.
+                        report?.InternalError("stdio", frame.Kind, SessionFrameLog.Read(frame.Body).Method, error.Message, frame.Body);
                     }
                 }
 
-                return document.RootElement.TryGetProperty("jsonrpc", out _) ? null : line;
+                return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("jsonrpc", out _) ? null : line;
             }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+            catch (JsonException)
             {
                 return line;
             }
+        }
+    }
+
+    /// <summary>
+    /// The last frames sent to the stdio front. An answer can come after the next frame's probe (a request forwarded
+    /// downstream is answered later), so an error is put down to the newest frame with the error's id.
+    /// </summary>
+    private sealed class RecentFrames
+    {
+        private const int Kept = 64;
+
+        private readonly Queue<(string? Id, string Kind, byte[] Body)> _frames = new();
+
+        public void Add(string kind, byte[] body)
+        {
+            _frames.Enqueue((SessionFrameLog.Read(body).Id, kind, body));
+            if (_frames.Count > Kept)
+            {
+                _frames.Dequeue();
+            }
+        }
+
+        /// <summary>The newest frame with the answer's id; the newest frame, marked so, when none has it.</summary>
+        public (string Kind, byte[] Body)? Answered(JsonElement answer)
+        {
+            string? id = answer.TryGetProperty("id", out JsonElement value) ? value.GetRawText() : null;
+            (string? Id, string Kind, byte[] Body)? match = null;
+            (string? Id, string Kind, byte[] Body)? last = null;
+            foreach ((string? Id, string Kind, byte[] Body) frame in _frames)
+            {
+                last = frame;
+                if (id is not null && frame.Id == id)
+                {
+                    match = frame;
+                }
+            }
+
+            return match is { } m ? (m.Kind, m.Body) : last is { } l ? (l.Kind + ", id " + (id ?? "none") + " not among the last frames", l.Body) : null;
         }
     }
 }

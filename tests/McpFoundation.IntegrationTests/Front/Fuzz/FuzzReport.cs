@@ -9,6 +9,7 @@ internal sealed class FuzzReport(int seed)
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly ConcurrentQueue<string> _notes = new();
+    private readonly ConcurrentDictionary<string, InternalErrorShape> _internalErrors = new(StringComparer.Ordinal);
     private long _frames;
 
     public int Seed { get; } = seed;
@@ -46,6 +47,26 @@ internal sealed class FuzzReport(int seed)
         }
     }
 
+    /// <summary>
+    /// Records an answer -32603 (internal error: an exception escaped a handler) to a fuzzed frame, by its shape
+    /// (front, mutation, method, error message), keeping the first frame of each shape.
+    /// </summary>
+    public void InternalError(string front, string kind, string? method, string message, byte[] body)
+    {
+        string shape = $"{front} [{kind}] method {method ?? "(unreadable)"}: {message}";
+        if (_internalErrors.Count < 200 || _internalErrors.ContainsKey(shape))
+        {
+            _internalErrors.GetOrAdd(shape, static (_, frame) => new InternalErrorShape(Printable(frame)), body).Add();
+        }
+    }
+
+    /// <summary>Gets the number of -32603 answers seen, on both fronts.</summary>
+    public int InternalErrorCount => _internalErrors.Values.Sum(s => s.Count);
+
+    /// <summary>The -32603 answers, one line per shape: how many, and the first frame.</summary>
+    public IEnumerable<string> InternalErrors() =>
+        _internalErrors.OrderByDescending(p => p.Value.Count).Select(p => $"-32603 x{p.Value.Count} {p.Key} first frame: {p.Value.FirstFrame}");
+
     public string Summary()
     {
         var text = new StringBuilder();
@@ -58,5 +79,16 @@ internal sealed class FuzzReport(int seed)
     {
         string text = Encoding.UTF8.GetString(body);
         return text.Length > 400 ? text[..400] + $"... ({body.Length} bytes, base64 head {Convert.ToBase64String(body.AsSpan(0, Math.Min(body.Length, 120)))})" : text + $" (base64 {Convert.ToBase64String(body)})";
+    }
+
+    private sealed class InternalErrorShape(string firstFrame)
+    {
+        private int _count;
+
+        public string FirstFrame { get; } = firstFrame;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Add() => Interlocked.Increment(ref _count);
     }
 }

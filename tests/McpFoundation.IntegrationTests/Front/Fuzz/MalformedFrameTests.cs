@@ -39,6 +39,108 @@ public sealed class MalformedFrameTests(FrontGateway gateway) : IClassFixture<Fr
         { "too large", """{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":[""" + string.Join(",", Enumerable.Repeat("\"" + new string('x', 1000) + "\"", 4200)) + "]}}", 413, -31065 },
     };
 
+    /// <summary>
+    /// Frames that the fuzzer saw answered -32603 (an exception escaped a handler) inside an initialized session: each
+    /// now gets -32602 (or the gateway's own code) with what to fix. HTTP 400 where the front refuses the request
+    /// before the SDK reads it; 200 where a handler answers with a JSON-RPC error in the event stream.
+    /// </summary>
+    public static TheoryData<string, string, int, int> SessionFrames => new()
+    {
+        // name, frame, HTTP status, JSON-RPC code
+        { "completion/complete, argument null", """{"jsonrpc":"2.0","id":10,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"p"},"argument":null}}""", 400, -32602 },
+        { "completion/complete, no argument", """{"jsonrpc":"2.0","id":10,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"p"},"arGument":{"name":"a","value":"b"}}}""", 400, -32602 },
+        { "completion/complete, argument without value", """{"jsonrpc":"2.0","id":10,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"p"},"argument":{"name":"a"}}}""", 400, -32602 },
+        { "completion/complete, argument name null", """{"jsonrpc":"2.0","id":10,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"p"},"argument":{"name":null,"value":"b"}}}""", 400, -32602 },
+        { "completion/complete, prompt name null", """{"jsonrpc":"2.0","id":10,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":null},"argument":{"name":"a","value":"b"}}}""", 400, -32602 },
+        { "completion/complete, ref null", """{"jsonrpc":"2.0","id":10,"method":"completion/complete","params":{"ref":null,"argument":{"name":"a","value":"b"}}}""", 400, -32602 },
+        { "completion/complete of an unknown prompt", """{"jsonrpc":"2.0","id":10,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"p"},"argument":{"name":"a","value":"b"}}}""", 200, -32602 },
+        { "resources/read, uri null", """{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":null}}""", 400, -32602 },
+        { "second initialize, no protocolVersion", """{"jsonrpc":"2.0","id":9,"method":"initialize","params":{"protocolVersioN":"2025-11-25","capabilities":{},"clientInfo":{"name":"fuzZ","version":"1"}}}""", 400, -32602 },
+        { "logging/setLevel, no level", """{"jsonrpc":"2.0","id":11,"method":"logging/setLevel","params":{"levEl":"debug"}}""", 400, -32602 },
+        { "second initialize, params null", """{"jsonrpc":"2.0","id":25,"method":"initialize","params":null}""", 400, -32602 },
+        { "second initialize, clientInfo name null", """{"jsonrpc":"2.0","id":23,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"sampling":7},"clientInfo":{"name":null}}}""", 400, -32602 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SessionFrames))]
+    public async Task PostMcp_MalformedFrameInSession_JsonRpcErrorNotInternalError(string name, string frame, int status, int code)
+    {
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        string session = await OpenSessionAsync(cts.Token);
+        try
+        {
+            using HttpRequestMessage request = SessionPost(session, frame);
+            using HttpResponseMessage response = await gateway.Http.SendAsync(request, cts.Token);
+            string body = await response.Content.ReadAsStringAsync(cts.Token);
+
+            JsonRpcError? error = JsonRpcError.Read(Encoding.UTF8.GetBytes(body));
+            Assert.True(error is not null && error.Code == code && (int)response.StatusCode == status, $"{name}: HTTP {(int)response.StatusCode} {body}");
+        }
+        finally
+        {
+            using var delete = new HttpRequestMessage(HttpMethod.Delete, gateway.Host.McpEndpoint);
+            delete.Headers.Add("Mcp-Session-Id", session);
+            using HttpResponseMessage deleted = await gateway.Http.SendAsync(delete, cts.Token);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SessionFrames))]
+    public async Task Stdio_MalformedFrameInSession_SameErrorAndKeepsReading(string name, string frame, int status, int code)
+    {
+        _ = status;
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        var toGateway = new Pipe();
+        var fromGateway = new Pipe();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+        Task serving = Task.Run(() => StdioFront.RunAsync(gateway.Host.Services, toGateway.Reader.AsStream(), fromGateway.Writer.AsStream(), stop.Token), CancellationToken.None);
+        try
+        {
+            await toGateway.Writer.WriteAsync(Encoding.UTF8.GetBytes(Initialize + "\n"), cts.Token);
+            Assert.Contains("\"id\":\"init\"", await ReadLineAsync(fromGateway.Reader, cts.Token), StringComparison.Ordinal);
+            await toGateway.Writer.WriteAsync(Encoding.UTF8.GetBytes(Initialized + "\n" + frame + "\n" + """{"jsonrpc":"2.0","id":"after","method":"ping"}""" + "\n"), cts.Token);
+
+            // The frame's answer may come after the ping's (a handler that goes downstream answers later).
+            string[] lines = [await ReadLineAsync(fromGateway.Reader, cts.Token), await ReadLineAsync(fromGateway.Reader, cts.Token)];
+            string answer = Assert.Single(lines, l => !l.Contains("\"id\":\"after\"", StringComparison.Ordinal));
+            Assert.True(JsonRpcError.Parse(answer) is { } error && error.Code == code, $"{name}: {answer}");
+            Assert.Contains(lines, l => l.Contains("\"id\":\"after\"", StringComparison.Ordinal)); // still reading
+        }
+        finally
+        {
+            await toGateway.Writer.CompleteAsync();
+            await stop.CancelAsync();
+            await serving.WaitAsync(TestTimeouts.Default, CancellationToken.None);
+        }
+    }
+
+    private const string Initialize =
+        """{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"malformed","version":"1"}}}""";
+
+    private const string Initialized = """{"jsonrpc":"2.0","method":"notifications/initialized"}""";
+
+    private async Task<string> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, gateway.Host.McpEndpoint) { Content = new StringContent(Initialize, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using HttpResponseMessage response = await gateway.Http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        string session = response.Headers.GetValues("Mcp-Session-Id").Single();
+        using HttpRequestMessage initialized = SessionPost(session, Initialized);
+        using HttpResponseMessage accepted = await gateway.Http.SendAsync(initialized, cancellationToken);
+        accepted.EnsureSuccessStatusCode();
+        return session;
+    }
+
+    private HttpRequestMessage SessionPost(string session, string frame)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, gateway.Host.McpEndpoint) { Content = new StringContent(frame, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.Add("Mcp-Session-Id", session);
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        return request;
+    }
+
     [Theory]
     [MemberData(nameof(Frames))]
     public async Task PostMcp_MalformedFrame_JsonRpcErrorWithTransportStatus(string name, string frame, int status, int code)
