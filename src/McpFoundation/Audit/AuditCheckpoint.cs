@@ -9,4 +9,11 @@ namespace McpFoundation.Audit;
 /// <param name="Hash">That record's hash.</param>
 /// <param name="Time">When the checkpoint was made.</param>
 /// <param name="Mac">The lower-case hex HMAC-SHA256.</param>
-public sealed record AuditCheckpoint(long Sequence, string Hash, DateTimeOffset Time, string Mac);
+public sealed record AuditCheckpoint(long Sequence, string Hash, DateTimeOffset Time, string Mac)
+{
+    /// <summary>
+    /// Gets the signed mark a prune leaves on its anchor checkpoint (HMAC-SHA256 with the same key, in a domain of its
+    /// own): the trail may start after this checkpoint because the gateway pruned it there. Null on every other checkpoint.
+    /// </summary>
+    public string? PruneMac { get; init; }
+}

@@ -465,7 +465,12 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     {
         try
         {
-            AuditPruneResult pruned = await store.PruneAsync(_time.GetUtcNow().AddDays(-_retentionDays), _stopping.Token).ConfigureAwait(false);
+            if (_signer is null)
+            {
+                return; // Without the key a prune could not be told from a deletion: keep everything.
+            }
+
+            AuditPruneResult pruned = await store.PruneAsync(_time.GetUtcNow().AddDays(-_retentionDays), _signer.SignPrune, _stopping.Token).ConfigureAwait(false);
             if (pruned.RecordsDeleted > 0)
             {
                 LogPruned(_logger, pruned.RecordsDeleted, _retentionDays, pruned.AnchorSequence ?? 0);

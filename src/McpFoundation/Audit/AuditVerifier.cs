@@ -56,10 +56,15 @@ internal static class AuditVerifier
                 first = record.Sequence;
                 if (record.Sequence != 1)
                 {
-                    // A pruned trail starts right after its anchor checkpoint.
+                    // A pruned trail starts right after its anchor checkpoint, which carries the prune's signed mark.
                     if (!checkpoints.TryGetValue(record.Sequence - 1, out AuditCheckpoint? anchor) || anchor.Hash != record.PreviousHash)
                     {
                         return Broken(checkedCount, first, record.Sequence, 0, record.Sequence, string.Create(CultureInfo.InvariantCulture, $"records 1 to {record.Sequence - 1} are missing and no checkpoint anchors record {record.Sequence} (records were deleted from the start, not pruned)"));
+                    }
+
+                    if (!signer.VerifyPrune(anchor))
+                    {
+                        return Broken(checkedCount, first, record.Sequence, 0, record.Sequence, string.Create(CultureInfo.InvariantCulture, $"records 1 to {record.Sequence - 1} are missing and checkpoint {anchor.Sequence} carries no valid prune mark: the gateway did not prune there, so records were deleted from the start"));
                     }
 
                     previousSequence = anchor.Sequence;
@@ -103,9 +108,11 @@ internal static class AuditVerifier
 
         if (checkedCount == 0 && checkpoints.Count == 1)
         {
-            // Everything was pruned: the anchor checkpoint alone remains.
-            long anchor = checkpoints.Keys.First();
-            return new AuditVerificationResult(true, 0, 0, anchor, anchor, 0, null, null);
+            // Everything was pruned: the anchor checkpoint alone remains, with its prune mark.
+            AuditCheckpoint anchor = checkpoints.Values.First();
+            return signer.VerifyPrune(anchor)
+                ? new AuditVerificationResult(true, 0, 0, anchor.Sequence, anchor.Sequence, 0, null, null)
+                : Broken(0, 0, 0, 0, 1, string.Create(CultureInfo.InvariantCulture, $"the trail holds no record and checkpoint {anchor.Sequence} carries no valid prune mark: records were deleted, not pruned"));
         }
 
         if (checkpoints.Count > 0 && checkpoints.Keys.Max() is var newest && newest > previousSequence)

@@ -83,6 +83,31 @@ internal sealed class CheckpointSigner
         return CryptographicOperations.FixedTimeEquals(expected, actual);
     }
 
+    /// <summary>Signs the prune that keeps <paramref name="anchor"/> as the trail's new start (its <see cref="AuditCheckpoint.PruneMac"/>).</summary>
+    public string SignPrune(AuditCheckpoint anchor)
+    {
+        ArgumentNullException.ThrowIfNull(anchor);
+        return PruneMac(anchor);
+    }
+
+    /// <summary>Whether <paramref name="anchor"/> carries a valid prune mark.</summary>
+    public bool VerifyPrune(AuditCheckpoint anchor)
+    {
+        ArgumentNullException.ThrowIfNull(anchor);
+        if (anchor.PruneMac is not { } mark)
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(PruneMac(anchor)), Encoding.ASCII.GetBytes(mark));
+    }
+
+    private string PruneMac(AuditCheckpoint anchor)
+    {
+        string message = string.Create(CultureInfo.InvariantCulture, $"mcpf-audit-prune-v1|{anchor.Sequence}|{anchor.Hash}|{anchor.Time.ToUnixTimeMilliseconds()}");
+        return Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(message)));
+    }
+
     private string Mac(long sequence, string hash, DateTimeOffset time)
     {
         string message = string.Create(CultureInfo.InvariantCulture, $"mcpf-audit-checkpoint-v1|{sequence}|{hash}|{time.ToUnixTimeMilliseconds()}");

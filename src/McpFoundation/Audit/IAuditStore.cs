@@ -44,7 +44,11 @@ public interface IAuditStore : IAsyncDisposable
     /// Deletes the records older than <paramref name="cutoff"/> in whole checkpoint segments: everything up to the newest
     /// checkpoint made before <paramref name="cutoff"/>, which is kept as the anchor the remaining trail verifies from.
     /// </summary>
-    ValueTask<AuditPruneResult> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+    /// <param name="cutoff">Records older than this go.</param>
+    /// <param name="signPrune">Signs the anchor's prune mark (<see cref="AuditCheckpoint.PruneMac"/>), written in the same
+    /// transaction: without it, a trail that starts after record 1 does not verify.</param>
+    /// <param name="cancellationToken">Cancels the prune (nothing is deleted).</param>
+    ValueTask<AuditPruneResult> PruneAsync(DateTimeOffset cutoff, Func<AuditCheckpoint, string> signPrune, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A filter over the trail; null fields match everything.</summary>

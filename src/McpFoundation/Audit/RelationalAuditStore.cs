@@ -169,15 +169,11 @@ internal abstract class RelationalAuditStore : IAuditStore
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using DbConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using DbCommand command = Command(connection, null, "SELECT seq, hash, time_ms, mac FROM audit_checkpoints ORDER BY seq");
+        await using DbCommand command = Command(connection, null, "SELECT seq, hash, time_ms, mac, prune_mac FROM audit_checkpoints ORDER BY seq");
         await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new AuditCheckpoint(
-                Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
-                reader.GetString(1),
-                DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)),
-                reader.GetString(3));
+            yield return ReadCheckpoint(reader);
         }
     }
 
@@ -204,24 +200,38 @@ internal abstract class RelationalAuditStore : IAuditStore
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
-    public async ValueTask<AuditPruneResult> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    public async ValueTask<AuditPruneResult> PruneAsync(DateTimeOffset cutoff, Func<AuditCheckpoint, string> signPrune, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(signPrune);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using DbConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using DbTransaction transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
         // The newest checkpoint made before the cutoff: every record it covers is older than the cutoff too.
-        long? anchor;
-        await using (DbCommand find = Command(connection, transaction, "SELECT MAX(seq) FROM audit_checkpoints WHERE time_ms < @cutoff"))
+        AuditCheckpoint? anchor = null;
+        await using (DbCommand find = Command(connection, transaction, "SELECT seq, hash, time_ms, mac, prune_mac FROM audit_checkpoints WHERE time_ms < @cutoff ORDER BY seq DESC LIMIT 1"))
         {
             AddParameter(find, "@cutoff", cutoff.ToUnixTimeMilliseconds());
-            object? value = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            anchor = value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            await using DbDataReader reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                anchor = ReadCheckpoint(reader);
+            }
         }
 
-        if (anchor is not { } kept)
+        if (anchor is null)
         {
             return new AuditPruneResult(0, null);
+        }
+
+        long kept = anchor.Sequence;
+
+        // The signed mark that says the trail starts after this checkpoint because it was pruned here (not deleted).
+        await using (DbCommand mark = Command(connection, transaction, "UPDATE audit_checkpoints SET prune_mac = @m WHERE seq = @anchor"))
+        {
+            AddParameter(mark, "@m", signPrune(anchor));
+            AddParameter(mark, "@anchor", kept);
+            await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         long deleted;
@@ -349,6 +359,15 @@ internal abstract class RelationalAuditStore : IAuditStore
             yield return ReadRecord(reader);
         }
     }
+
+    private static AuditCheckpoint ReadCheckpoint(DbDataReader reader) => new(
+        Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
+        reader.GetString(1),
+        DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)),
+        reader.GetString(3))
+    {
+        PruneMac = reader.IsDBNull(4) ? null : reader.GetString(4),
+    };
 
     private static AuditRecord ReadRecord(DbDataReader reader)
     {

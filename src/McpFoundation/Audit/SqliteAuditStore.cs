@@ -26,6 +26,9 @@ internal sealed class SqliteAuditStore : RelationalAuditStore
         CREATE INDEX audit_records_time ON audit_records (time_ms);
         CREATE TABLE audit_checkpoints (seq INTEGER PRIMARY KEY NOT NULL, hash TEXT NOT NULL, time_ms INTEGER NOT NULL, mac TEXT NOT NULL)
         """,
+        """
+        ALTER TABLE audit_checkpoints ADD COLUMN prune_mac TEXT
+        """,
     ];
 
     private readonly string _connectionString;

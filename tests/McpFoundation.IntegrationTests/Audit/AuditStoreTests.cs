@@ -85,7 +85,7 @@ public abstract class AuditStoreTests : IAsyncLifetime
         await again.InitializeAsync();
 
         Assert.Equal(1, await again.CountAsync());
-        Assert.Equal(1, await ((RelationalAuditStore)again).SchemaVersionAsync());
+        Assert.Equal(2, await ((RelationalAuditStore)again).SchemaVersionAsync());
     }
 
     [Fact]
@@ -237,7 +237,7 @@ public abstract class AuditStoreTests : IAsyncLifetime
         List<AuditRecord> all = await ReadAllAsync();
         await Store.AppendCheckpointAsync(_signer.Sign(8, all[7].Hash!, Start.AddSeconds(8)));
 
-        AuditPruneResult pruned = await Store.PruneAsync(Start.AddSeconds(6));
+        AuditPruneResult pruned = await Store.PruneAsync(Start.AddSeconds(6), _signer.SignPrune);
         await Store.AppendAsync([Record(11)]);
 
         Assert.Equal((4L, 4L), (pruned.RecordsDeleted, pruned.AnchorSequence!.Value));
@@ -250,11 +250,46 @@ public abstract class AuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Verify_DeletedExactlyUpToACheckpoint_NoPruneMark_Broken()
+    {
+        // What a prune does by hand: records up to checkpoint 4 and the checkpoints before it deleted. Without the
+        // prune's signed mark on checkpoint 4 it is a deletion.
+        await AppendAndCheckpointAsync(10, checkpointAt: 4);
+        await ExecuteSqlAsync("DELETE FROM audit_records WHERE seq <= 4");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(5, result.FirstBadSequence);
+        Assert.Contains("prune mark", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_PruneMarkMovedToALaterCheckpoint_Broken()
+    {
+        // A real prune at checkpoint 4; then records 5-8 deleted by hand and the mark copied onto checkpoint 8.
+        await AppendAndCheckpointAsync(10, checkpointAt: 4);
+        List<AuditRecord> all = await ReadAllAsync();
+        await Store.AppendCheckpointAsync(_signer.Sign(8, all[7].Hash!, Start.AddSeconds(8)));
+        await Store.PruneAsync(Start.AddSeconds(6), _signer.SignPrune);
+        Assert.True((await AuditVerifier.VerifyAsync(Store, _signer)).IsIntact);
+        await ExecuteSqlAsync("UPDATE audit_checkpoints SET prune_mac = (SELECT prune_mac FROM audit_checkpoints WHERE seq = 4) WHERE seq = 8");
+        await ExecuteSqlAsync("DELETE FROM audit_records WHERE seq <= 8");
+        await ExecuteSqlAsync("DELETE FROM audit_checkpoints WHERE seq < 8");
+
+        AuditVerificationResult result = await AuditVerifier.VerifyAsync(Store, _signer);
+
+        Assert.False(result.IsIntact);
+        Assert.Equal(9, result.FirstBadSequence);
+        Assert.Contains("prune mark", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PruneAsync_NoCheckpointBeforeCutoff_DeletesNothing()
     {
         await AppendAndCheckpointAsync(4, checkpointAt: 4);
 
-        AuditPruneResult pruned = await Store.PruneAsync(Start);
+        AuditPruneResult pruned = await Store.PruneAsync(Start, _signer.SignPrune);
 
         Assert.Equal(0, pruned.RecordsDeleted);
         Assert.Equal(4, await Store.CountAsync());
