@@ -215,38 +215,35 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             waiting ??= reader.WaitToReadAsync().AsTask();
             if (!waiting.IsCompleted)
             {
-                long? dueAt = NextDueAt(queuedSince, commit);
-                if (dueAt is { } due)
+                long due = NextDueAt(queuedSince, commit);
+                TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (remaining > TimeSpan.Zero)
                 {
-                    TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                    if (remaining > TimeSpan.Zero)
+                    if (timer is null || due < timerDueAt)
                     {
-                        if (timer is null || due < timerDueAt)
-                        {
-                            // Scheduling, measured on the Stopwatch: real time even when a test fakes the clock.
-                            timer = Task.Delay(remaining, TimeProvider.System);
-                            timerDueAt = due;
-                        }
-
-                        await Task.WhenAny(waiting, timer).ConfigureAwait(false);
-                        if (timer.IsCompleted)
-                        {
-                            timer = null;
-                            timerDueAt = long.MaxValue;
-                        }
+                        // Scheduling, measured on the Stopwatch: real time even when a test fakes the clock.
+                        timer = Task.Delay(remaining, TimeProvider.System);
+                        timerDueAt = due;
                     }
 
-                    if (!waiting.IsCompleted)
+                    await Task.WhenAny(waiting, timer).ConfigureAwait(false);
+                    if (timer.IsCompleted)
                     {
-                        if (queuedSince is { } since && Stopwatch.GetElapsedTime(since) >= QueuedRecordDelay)
-                        {
-                            await CommitAsync(store, [], [], commit).ConfigureAwait(false);
-                            queuedSince = _queuedCount > 0 ? Stopwatch.GetTimestamp() : null;
-                        }
-
-                        await MaintainAsync(store, commit).ConfigureAwait(false);
-                        continue;
+                        timer = null;
+                        timerDueAt = long.MaxValue;
                     }
+                }
+
+                if (!waiting.IsCompleted)
+                {
+                    if (queuedSince is { } since && Stopwatch.GetElapsedTime(since) >= QueuedRecordDelay)
+                    {
+                        await CommitAsync(store, [], [], commit).ConfigureAwait(false);
+                        queuedSince = _queuedCount > 0 ? Stopwatch.GetTimestamp() : null;
+                    }
+
+                    await MaintainAsync(store, commit).ConfigureAwait(false);
+                    continue;
                 }
             }
 
@@ -295,7 +292,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     }
 
     /// <summary>When the writer must act without being woken: queued records waited long enough, or a checkpoint is due.</summary>
-    private long? NextDueAt(long? queuedSince, CommitState commit)
+    private long NextDueAt(long? queuedSince, CommitState commit)
     {
         long? due = queuedSince is { } since ? since + (long)(QueuedRecordDelay.TotalSeconds * Stopwatch.Frequency) : null;
         if (commit.SinceCheckpoint > 0)
@@ -304,7 +301,9 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             due = due is { } d ? Math.Min(d, checkpointAt) : checkpointAt;
         }
 
-        return due;
+        // The heartbeat goes on while idle: a call may run for minutes with nothing else written.
+        long heartbeatAt = commit.LastHeartbeatAt + (long)(AuditInstances.HeartbeatEvery.TotalSeconds * Stopwatch.Frequency);
+        return due is { } soonest ? Math.Min(soonest, heartbeatAt) : heartbeatAt;
     }
 
     /// <summary>
@@ -374,12 +373,29 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         return written;
     }
 
-    /// <summary>Signs a checkpoint when one is due, and prunes once an hour.</summary>
+    /// <summary>
+    /// Signs a checkpoint when one is due, records that this gateway is alive every <see cref="AuditInstances.HeartbeatEvery"/>
+    /// (while it writes), and prunes once an hour.
+    /// </summary>
     private async Task MaintainAsync(IAuditStore store, CommitState commit)
     {
-        if (commit.LastPrune is null || _time.GetUtcNow() - commit.LastPrune >= PruneEvery)
+        DateTimeOffset now = _time.GetUtcNow();
+        if (Stopwatch.GetElapsedTime(commit.LastHeartbeatAt) >= AuditInstances.HeartbeatEvery)
         {
-            commit.LastPrune = _time.GetUtcNow();
+            commit.LastHeartbeatAt = Stopwatch.GetTimestamp();
+            try
+            {
+                await store.HeartbeatAsync(CorrelationIds.InstancePrefix, now, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            {
+                LogWriteFailed(_logger, 0, store.Description, ex);
+            }
+        }
+
+        if (commit.LastPrune is null || now - commit.LastPrune >= PruneEvery)
+        {
+            commit.LastPrune = now;
             await PruneAsync(store).ConfigureAwait(false);
         }
 
@@ -403,6 +419,8 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         public long LastCheckpointAt { get; set; } = Stopwatch.GetTimestamp();
 
         public DateTimeOffset? LastPrune { get; set; }
+
+        public long LastHeartbeatAt { get; set; } = Stopwatch.GetTimestamp();
     }
 
     /// <summary>
@@ -429,18 +447,31 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         try
         {
             await store.InitializeAsync(_stopping.Token).ConfigureAwait(false);
-            IReadOnlyList<AuditRecord> unfinished = await store.FindUnfinishedAsync(_stopping.Token).ConfigureAwait(false);
-            if (unfinished.Count > 0)
-            {
-                DateTimeOffset now = _time.GetUtcNow();
-                await store.AppendAsync([.. unfinished.Select(started => AuditRecords.Unfinished(started, now))], _stopping.Token).ConfigureAwait(false);
-                LogUnfinished(_logger, unfinished.Count);
-            }
+            await store.HeartbeatAsync(CorrelationIds.InstancePrefix, _time.GetUtcNow(), _stopping.Token).ConfigureAwait(false);
+            await MarkUnfinishedAsync(store).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _healthy = false;
             LogWriteFailed(_logger, 0, store.Description, ex);
+        }
+    }
+
+    /// <summary>Writes a finished record with outcome <c>unfinished</c> for each call whose gateway is gone (<see cref="AuditInstances"/>).</summary>
+    private async Task MarkUnfinishedAsync(IAuditStore store)
+    {
+        IReadOnlyList<AuditRecord> unfinished = await store.FindUnfinishedAsync(_stopping.Token).ConfigureAwait(false);
+        if (unfinished.Count == 0)
+        {
+            return;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        IReadOnlyList<AuditRecord> gone = AuditInstances.OfGoneInstances(unfinished, await store.ReadInstancesAsync(_stopping.Token).ConfigureAwait(false), now);
+        if (gone.Count > 0)
+        {
+            await store.AppendAsync([.. gone.Select(started => AuditRecords.Unfinished(started, now))], _stopping.Token).ConfigureAwait(false);
+            LogUnfinished(_logger, gone.Count);
         }
     }
 

@@ -37,6 +37,12 @@ public interface IAuditStore : IAsyncDisposable
     /// <summary>Finds the operations that have a started record and no finished one (calls cut off by a crash, or still running).</summary>
     ValueTask<IReadOnlyList<AuditRecord>> FindUnfinishedAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Records that the gateway instance <paramref name="instance"/> (its correlation id prefix) is alive at <paramref name="now"/>.</summary>
+    ValueTask HeartbeatAsync(string instance, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets when each gateway instance that writes the trail was last seen alive.</summary>
+    ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> ReadInstancesAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Counts the records.</summary>
     ValueTask<long> CountAsync(CancellationToken cancellationToken = default);
 

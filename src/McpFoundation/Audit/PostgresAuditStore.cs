@@ -29,6 +29,9 @@ internal sealed class PostgresAuditStore : RelationalAuditStore
         """
         ALTER TABLE audit_checkpoints ADD COLUMN prune_mac TEXT
         """,
+        """
+        CREATE TABLE audit_instances (instance TEXT PRIMARY KEY NOT NULL, last_seen_ms BIGINT NOT NULL)
+        """,
     ];
 
     private static readonly NpgsqlDbType[] ColumnTypes =

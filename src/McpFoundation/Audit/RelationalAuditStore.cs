@@ -192,6 +192,32 @@ internal abstract class RelationalAuditStore : IAuditStore
         return found;
     }
 
+    public async ValueTask HeartbeatAsync(string instance, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instance);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using DbConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using DbCommand command = Command(connection, null, "INSERT INTO audit_instances (instance, last_seen_ms) VALUES (@i, @t) ON CONFLICT (instance) DO UPDATE SET last_seen_ms = excluded.last_seen_ms");
+        AddParameter(command, "@i", instance);
+        AddParameter(command, "@t", now.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> ReadInstancesAsync(CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using DbConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using DbCommand command = Command(connection, null, "SELECT instance, last_seen_ms FROM audit_instances");
+        await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var instances = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            instances[reader.GetString(0)] = DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
+        }
+
+        return instances;
+    }
+
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);

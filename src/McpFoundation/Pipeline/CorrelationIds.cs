@@ -12,5 +12,8 @@ internal static class CorrelationIds
     private static readonly string Prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + "-";
     private static long _next;
 
+    /// <summary>Gets this process's prefix of every correlation id it makes (16 hex digits and a dash): who made a record.</summary>
+    public static string InstancePrefix => Prefix;
+
     public static string Next() => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{Interlocked.Increment(ref _next):x16}");
 }

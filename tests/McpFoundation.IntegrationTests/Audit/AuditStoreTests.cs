@@ -1,5 +1,6 @@
 using System.Data.Common;
 using McpFoundation.Audit;
+using McpFoundation.Audit.Redaction;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -85,7 +86,7 @@ public abstract class AuditStoreTests : IAsyncLifetime
         await again.InitializeAsync();
 
         Assert.Equal(1, await again.CountAsync());
-        Assert.Equal(2, await ((RelationalAuditStore)again).SchemaVersionAsync());
+        Assert.Equal(3, await ((RelationalAuditStore)again).SchemaVersionAsync());
     }
 
     [Fact]
@@ -285,6 +286,42 @@ public abstract class AuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TrailStart_MarksUnfinishedOnlyTheCallsOfGatewaysThatAreGone()
+    {
+        // Three gateways wrote to this trail: one still running (seen just now), one gone (seen 5 minutes ago) and one
+        // that never recorded a heartbeat. A gateway starting beside them must leave the running one's call alone.
+        const string Live = "1111111111111111-", Gone = "2222222222222222-", Unknown = "3333333333333333-";
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        await Store.AppendAsync(
+        [
+            Record(1, kind: AuditRecordKind.OperationStarted, id: Live + "0000000000000001"),
+            Record(2, kind: AuditRecordKind.OperationStarted, id: Gone + "0000000000000001"),
+            Record(3, kind: AuditRecordKind.OperationStarted, id: Unknown + "0000000000000001"),
+        ]);
+        await Store.HeartbeatAsync(Live, now);
+        await Store.HeartbeatAsync(Gone, now - TimeSpan.FromMinutes(5));
+
+        var trail = new AuditTrail(Store, _signer, AuditSettings.Default, 30, Redactor.Default, TimeProvider.System, new NoEvents(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditTrail>.Instance);
+        Assert.True(await trail.FlushAsync());
+        await trail.DisposeAsync();
+
+        await using IAuditStore reopened = await ReopenAsync();
+        IReadOnlyList<AuditRecord> unfinished = await reopened.FindUnfinishedAsync();
+        Assert.Equal([Live + "0000000000000001"], unfinished.Select(r => r.CorrelationId));
+        List<AuditRecord> marked = [];
+        await foreach (AuditRecord record in reopened.ReadAsync())
+        {
+            if (record.Outcome == AuditRecord.Outcomes.Unfinished)
+            {
+                marked.Add(record);
+            }
+        }
+
+        Assert.Equal([Gone + "0000000000000001", Unknown + "0000000000000001"], marked.Select(r => r.CorrelationId).Order(StringComparer.Ordinal));
+        Assert.True((await reopened.ReadInstancesAsync()).ContainsKey(McpFoundation.Pipeline.CorrelationIds.InstancePrefix), "the starting gateway records that it is alive");
+    }
+
+    [Fact]
     public async Task PruneAsync_NoCheckpointBeforeCutoff_DeletesNothing()
     {
         await AppendAndCheckpointAsync(4, checkpointAt: 4);
@@ -343,6 +380,13 @@ public abstract class AuditStoreTests : IAsyncLifetime
         }
 
         return found;
+    }
+
+    private sealed class NoEvents : ISecurityEventSink
+    {
+        public void Post(SecurityEventRecord record)
+        {
+        }
     }
 
     private static AuditRecord Record(int n, string user = "alice", string tool = "fixture__echo", string decision = "allow", AuditRecordKind kind = AuditRecordKind.OperationFinished, string? id = null) => new()
