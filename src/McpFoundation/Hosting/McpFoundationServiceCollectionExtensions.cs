@@ -170,7 +170,10 @@ public static class McpFoundationServiceCollectionExtensions
         // The SDK logs a client's refused request (an McpProtocolException a handler throws) at Error: at Debug here,
         // so that a client cannot fill the log with Error lines; real faults keep their level.
         services.AddLogging();
-        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(static sp => new ClientFaultLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp))));
+        // Every entry is redacted with the audit's detectors before any provider writes it (docs/audit.md, Redaction).
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(static sp => new RedactingLoggerFactory(
+            new ClientFaultLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp)),
+            McpFoundation.Audit.AuditInstallation.CreateRedactor(McpFoundation.Audit.AuditInstallation.SettingsOf(sp.GetRequiredService<GatewayConfigurationProvider>().Current)))));
         return new McpFoundationBuilder(services);
     }
 
