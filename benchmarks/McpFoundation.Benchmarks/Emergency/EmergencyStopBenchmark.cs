@@ -24,6 +24,7 @@ internal static class EmergencyStopBenchmark
         """;
 
     private static readonly TimeSpan Goal = TimeSpan.FromMilliseconds(50);
+    private static long s_exceptions; // first-chance exceptions in this process: the cancelled calls' unwinding costs show here
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -64,6 +65,7 @@ internal static class EmergencyStopBenchmark
             Settings = new GatewaySettings { HealthCheckInterval = TimeSpan.FromHours(1), DataDirectory = dataDirectory },
         };
 
+        AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref s_exceptions);
         await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(configuration);
         await gateway.InitializeAsync();
         var arguments = new Dictionary<string, JsonElement> { ["seconds"] = JsonSerializer.SerializeToElement(300) };
@@ -83,22 +85,30 @@ internal static class EmergencyStopBenchmark
             }
 
             // Every call registered and routed: the router has written it to the fixture.
+            long waitStart = Stopwatch.GetTimestamp();
             while (gateway.GetOperationsInFlight().Count < calls)
             {
                 await Task.Delay(5);
+                if (Stopwatch.GetElapsedTime(waitStart) > TimeSpan.FromMinutes(1))
+                {
+                    Console.Error.WriteLine($"error: round {round + 1}: only {gateway.GetOperationsInFlight().Count} of {calls} calls in flight after a minute ({inFlight.Count(t => t.IsCompleted)} already answered; emergency active: {gateway.IsEmergencyActive}).");
+                    return 1;
+                }
             }
 
             await Task.Delay(200); // let the fixture read them all
+            long exceptionsBefore = Interlocked.Read(ref s_exceptions);
             triggeredAt = Stopwatch.GetTimestamp();
             await gateway.TriggerEmergencyStopAsync($"benchmark round {round}", "benchmark");
             double triggerReturned = Stopwatch.GetElapsedTime(triggeredAt).TotalMilliseconds;
             ToolCallOutcome[] outcomes = await Task.WhenAll(inFlight);
+            long exceptions = Interlocked.Read(ref s_exceptions) - exceptionsBefore;
             long last = answeredAt.Max();
             lastAnswered.Add(Stopwatch.GetElapsedTime(triggeredAt, last).TotalMilliseconds);
             everyCall.AddRange(answeredAt.Select(t => Stopwatch.GetElapsedTime(triggeredAt, t).TotalMilliseconds));
             wrongOutcomes += outcomes.Count(o => o.ErrorCode != GatewayErrorCodes.EmergencyStopped);
             await gateway.ResumeAsync("benchmark", "next round");
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emergency: round {round + 1}: trigger returned after {triggerReturned:F1} ms, first answered {Stopwatch.GetElapsedTime(triggeredAt, answeredAt.Min()).TotalMilliseconds:F1} ms, last of {calls} {lastAnswered[^1]:F1} ms after the trigger"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emergency: round {round + 1}: trigger returned after {triggerReturned:F1} ms, first answered {Stopwatch.GetElapsedTime(triggeredAt, answeredAt.Min()).TotalMilliseconds:F1} ms, last of {calls} {lastAnswered[^1]:F1} ms after the trigger, {exceptions} first-chance exceptions"));
         }
 
         lastAnswered.Sort();
