@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using McpFoundation.Audit;
 using McpFoundation.Benchmarks.Load;
 using McpFoundation.Configuration;
 using McpFoundation.Pipeline;
@@ -21,6 +22,8 @@ internal static class EmergencyStopBenchmark
         emergency options:
           --calls N     calls in flight at the trigger (default 1000)
           --rounds N    rounds, each a stop and a resume (default 20)
+        environment:
+          MCPF_BENCH_AUDIT=off  run the gateway without the audit trail (to measure its share)
         """;
 
     private static readonly TimeSpan Goal = TimeSpan.FromMilliseconds(50);
@@ -63,6 +66,11 @@ internal static class EmergencyStopBenchmark
         {
             Servers = new ReadOnlyDictionary<string, ServerDefinition>(new Dictionary<string, ServerDefinition> { ["fixture"] = fixture }),
             Settings = new GatewaySettings { HealthCheckInterval = TimeSpan.FromHours(1), DataDirectory = dataDirectory },
+
+            // MCPF_BENCH_AUDIT=off measures without the audit trail, as the load benchmark does.
+            Sections = Environment.GetEnvironmentVariable("MCPF_BENCH_AUDIT") is "off"
+                ? new ReadOnlyDictionary<string, object?>(new Dictionary<string, object?> { ["audit"] = AuditSettings.Default with { Enabled = false } })
+                : ReadOnlyDictionary<string, object?>.Empty,
         };
 
         AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref s_exceptions);

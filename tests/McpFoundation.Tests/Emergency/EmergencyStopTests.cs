@@ -84,8 +84,10 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
 
         await _stop.TriggerAsync("stop", "alice", EmergencyChannels.Library);
 
-        Assert.All([first, second], o => Assert.True(o.Token.IsCancellationRequested));
+        // The code and reason are set before the trigger returns; the tokens are cancelled right after, on the pool,
+        // once every caller has been answered.
         Assert.All([first, second], o => Assert.Equal(GatewayErrorCodes.EmergencyStopped, o.CancelCode));
+        await Task.WhenAll(WhenCancelledAsync(first.Token), WhenCancelledAsync(second.Token)).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.All([first, second], o => Assert.Equal(_stop.RefusalMessage, o.CancelReason));
     }
 
@@ -273,6 +275,13 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
         Assert.True(tokensCancelled.Wait(TimeSpan.FromSeconds(10)), $"{tokensCancelled.CurrentCount} terminals were never cancelled.");
         Assert.Equal(0, _operations.Count);
         tokensCancelled.Dispose();
+    }
+
+    private static Task WhenCancelledAsync(CancellationToken token)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), cancelled);
+        return cancelled.Task;
     }
 
     private OperationPipeline CreatePipeline()
