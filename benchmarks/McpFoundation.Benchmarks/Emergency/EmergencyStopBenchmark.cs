@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using McpFoundation.Audit;
 using McpFoundation.Benchmarks.Load;
 using McpFoundation.Configuration;
 using McpFoundation.Pipeline;
@@ -21,9 +22,12 @@ internal static class EmergencyStopBenchmark
         emergency options:
           --calls N     calls in flight at the trigger (default 1000)
           --rounds N    rounds, each a stop and a resume (default 20)
+        environment:
+          MCPF_BENCH_AUDIT=off  run the gateway without the audit trail (to measure its share)
         """;
 
     private static readonly TimeSpan Goal = TimeSpan.FromMilliseconds(50);
+    private static long s_exceptions; // first-chance exceptions in this process: the cancelled calls' unwinding costs show here
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -62,8 +66,14 @@ internal static class EmergencyStopBenchmark
         {
             Servers = new ReadOnlyDictionary<string, ServerDefinition>(new Dictionary<string, ServerDefinition> { ["fixture"] = fixture }),
             Settings = new GatewaySettings { HealthCheckInterval = TimeSpan.FromHours(1), DataDirectory = dataDirectory },
+
+            // MCPF_BENCH_AUDIT=off measures without the audit trail, as the load benchmark does.
+            Sections = Environment.GetEnvironmentVariable("MCPF_BENCH_AUDIT") is "off"
+                ? new ReadOnlyDictionary<string, object?>(new Dictionary<string, object?> { ["audit"] = AuditSettings.Default with { Enabled = false } })
+                : ReadOnlyDictionary<string, object?>.Empty,
         };
 
+        AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref s_exceptions);
         await using McpSecurityIntegration gateway = McpSecurityIntegration.Create(configuration);
         await gateway.InitializeAsync();
         var arguments = new Dictionary<string, JsonElement> { ["seconds"] = JsonSerializer.SerializeToElement(300) };
@@ -83,22 +93,30 @@ internal static class EmergencyStopBenchmark
             }
 
             // Every call registered and routed: the router has written it to the fixture.
+            long waitStart = Stopwatch.GetTimestamp();
             while (gateway.GetOperationsInFlight().Count < calls)
             {
                 await Task.Delay(5);
+                if (Stopwatch.GetElapsedTime(waitStart) > TimeSpan.FromMinutes(1))
+                {
+                    Console.Error.WriteLine($"error: round {round + 1}: only {gateway.GetOperationsInFlight().Count} of {calls} calls in flight after a minute ({inFlight.Count(t => t.IsCompleted)} already answered; emergency active: {gateway.IsEmergencyActive}).");
+                    return 1;
+                }
             }
 
             await Task.Delay(200); // let the fixture read them all
+            long exceptionsBefore = Interlocked.Read(ref s_exceptions);
             triggeredAt = Stopwatch.GetTimestamp();
             await gateway.TriggerEmergencyStopAsync($"benchmark round {round}", "benchmark");
             double triggerReturned = Stopwatch.GetElapsedTime(triggeredAt).TotalMilliseconds;
             ToolCallOutcome[] outcomes = await Task.WhenAll(inFlight);
+            long exceptions = Interlocked.Read(ref s_exceptions) - exceptionsBefore;
             long last = answeredAt.Max();
             lastAnswered.Add(Stopwatch.GetElapsedTime(triggeredAt, last).TotalMilliseconds);
             everyCall.AddRange(answeredAt.Select(t => Stopwatch.GetElapsedTime(triggeredAt, t).TotalMilliseconds));
             wrongOutcomes += outcomes.Count(o => o.ErrorCode != GatewayErrorCodes.EmergencyStopped);
             await gateway.ResumeAsync("benchmark", "next round");
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emergency: round {round + 1}: trigger returned after {triggerReturned:F1} ms, first answered {Stopwatch.GetElapsedTime(triggeredAt, answeredAt.Min()).TotalMilliseconds:F1} ms, last of {calls} {lastAnswered[^1]:F1} ms after the trigger"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emergency: round {round + 1}: trigger returned after {triggerReturned:F1} ms, first answered {Stopwatch.GetElapsedTime(triggeredAt, answeredAt.Min()).TotalMilliseconds:F1} ms, last of {calls} {lastAnswered[^1]:F1} ms after the trigger, {exceptions} first-chance exceptions"));
         }
 
         lastAnswered.Sort();

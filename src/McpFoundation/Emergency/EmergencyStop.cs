@@ -73,7 +73,11 @@ internal sealed partial class EmergencyStop
     /// <param name="persist">Whether to save the state (false when it was read from the store).</param>
     /// <param name="cancellationToken">Stops waiting for the state to be saved (the stop itself is already done).</param>
     /// <returns>The state.</returns>
-    public async Task<EmergencyState> TriggerAsync(string reason, string initiator, string channel, bool persist = true, CancellationToken cancellationToken = default)
+    public Task<EmergencyState> TriggerAsync(string reason, string initiator, string channel, bool persist = true, CancellationToken cancellationToken = default) =>
+        TriggerAsync(reason, initiator, channel, persist, activatedAt: null, cancellationToken);
+
+    /// <summary>Stops the gateway as <see cref="TriggerAsync(string, string, string, bool, CancellationToken)"/> does, dated <paramref name="activatedAt"/> (a stop read from the store keeps its own time) or now.</summary>
+    private async Task<EmergencyState> TriggerAsync(string reason, string initiator, string channel, bool persist, DateTimeOffset? activatedAt, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         ArgumentException.ThrowIfNullOrWhiteSpace(initiator);
@@ -93,7 +97,7 @@ internal sealed partial class EmergencyStop
                 Reason = reason.Trim(),
                 Initiator = initiator.Trim(),
                 Channel = channel,
-                ActivatedAt = _timeProvider.GetUtcNow(),
+                ActivatedAt = activatedAt ?? _timeProvider.GetUtcNow(),
             };
             stopped = new Snapshot(state, Describe(state));
             _current = stopped; // from here on the first filter refuses.
@@ -181,7 +185,7 @@ internal sealed partial class EmergencyStop
         if (restartServers && Servers is { } servers)
         {
             servers.HoldHealthChecks = false;
-            servers.CheckAllInBackground(); // reconnects the servers the stop killed.
+            servers.RestartKilledInBackground(); // a fresh process for each server the stop killed, retried until connected.
         }
 
         LogResumed(_logger, resumed.ResumedBy!, channel, resumed.ResumeReason!);
@@ -211,15 +215,30 @@ internal sealed partial class EmergencyStop
     /// </summary>
     public async Task ApplyStoredAsync(EmergencyState stored, CancellationToken cancellationToken = default)
     {
+        if (IsStale(stored, _current.State))
+        {
+            return;
+        }
+
         if (stored.IsActive && !IsActive)
         {
-            await TriggerAsync(stored.Reason ?? "(no reason recorded)", stored.Initiator ?? "(unknown)", stored.Channel ?? EmergencyChannels.StateStore, persist: false, cancellationToken);
+            await TriggerAsync(stored.Reason ?? "(no reason recorded)", stored.Initiator ?? "(unknown)", stored.Channel ?? EmergencyChannels.StateStore, persist: false, stored.ActivatedAt, cancellationToken);
         }
         else if (!stored.IsActive && IsActive)
         {
             await ResumeAsync(stored.ResumedBy ?? "(unknown)", stored.ResumeReason ?? "(no reason recorded)", stored.ResumeChannel ?? EmergencyChannels.StateStore, persist: false, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Whether the stored state is older than the one in memory, so that applying it would undo a newer transition:
+    /// the stop this gateway has already resumed (its own write of the stop landed, the resume's not yet), or a resume
+    /// of an earlier stop than the one in force. Every resume keeps the <see cref="EmergencyState.ActivatedAt"/> of
+    /// the stop it ends, so the stop's time tells which stop a stored state belongs to.
+    /// </summary>
+    internal static bool IsStale(EmergencyState stored, EmergencyState current) =>
+        (stored.IsActive && !current.IsActive && current.ActivatedAt is not null && stored.ActivatedAt == current.ActivatedAt)
+        || (!stored.IsActive && current.IsActive && stored.ActivatedAt != current.ActivatedAt);
 
     /// <summary>The message of a refusal: stopped since when, by whom, through what, why, and how to resume.</summary>
     internal static string Describe(EmergencyState state) =>

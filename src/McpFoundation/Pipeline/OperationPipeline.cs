@@ -95,21 +95,35 @@ internal sealed partial class OperationPipeline
             }
 
             context.EnterRouting();
-            TResult result = await terminal(context, state, operation.Token);
-            if (operation.IsDeferred)
+#pragma warning disable CA2012 // Consumed once: read at once when complete, else through the one continuation the race registers on it.
+            ValueTask<TResult> running = terminal(context, state, operation.Token);
+#pragma warning restore CA2012
+            if (!running.IsCompleted && !await operation.WhenTerminalFinishedOrCancelled(running))
             {
+                // The gateway cancelled it (an emergency stop) while the terminal runs: the caller is answered now, and
+                // the terminal unwinds on its own once the token is cancelled (no exception on this path but the answer's).
+                operation.Abandon(running);
+                OperationSpans.Failed(activity, "cancelled", operation.CancelCode, "cancelled by the gateway");
+                await CompleteAsync<object?>(context, new OperationOutcome(false, operation.CancelCode, operation.CancelReason, Elapsed(operation)) { Cancelled = true }, null);
+            }
+            else
+            {
+                TResult result = running.GetAwaiter().GetResult();
+                if (operation.IsDeferred)
+                {
+                    return PipelineResult<TResult>.FromValue(result);
+                }
+
+                // A result that arrived after the gateway cancelled the operation (an emergency stop) never reaches the client.
+                if (operation.CancelReason is not null)
+                {
+                    throw new OperationCanceledException(operation.Token);
+                }
+
+                result = await CompleteAsync(context, new OperationOutcome(true, null, null, Elapsed(operation)) { Result = result }, result);
+                OperationSpans.Succeeded(activity, result);
                 return PipelineResult<TResult>.FromValue(result);
             }
-
-            // A result that arrived after the gateway cancelled the operation (an emergency stop) never reaches the client.
-            if (operation.CancelReason is not null)
-            {
-                throw new OperationCanceledException(operation.Token);
-            }
-
-            result = await CompleteAsync(context, new OperationOutcome(true, null, null, Elapsed(operation)) { Result = result }, result);
-            OperationSpans.Succeeded(activity, result);
-            return PipelineResult<TResult>.FromValue(result);
         }
         catch (OperationCanceledException) when (!operation.IsDeferred && operation.CancelReason is { } reason && !cancellationToken.IsCancellationRequested)
         {
@@ -128,6 +142,8 @@ internal sealed partial class OperationPipeline
         {
             operation.ReleaseCaller();
         }
+
+        throw GatewayErrors.Cancelled(operation.CancelReason!, context.CorrelationId, operation.CancelCode);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Tasks.Sources;
 
 namespace McpFoundation.Pipeline;
 
@@ -34,16 +35,86 @@ internal sealed class OperationRegistry
     /// </summary>
     public int CancelAll(string reason, int code)
     {
-        int cancelled = 0;
+        // Marking is cheap and synchronous (the count is exact); the answers and the downstream cancellations are the
+        // expensive part and run in parallel batches (docs/PERFORMANCE.md "Emergency stop").
+        List<InFlightOperation>? marked = null;
         foreach (InFlightOperation operation in _operations.Values)
         {
-            if (operation.Cancel(reason, code))
+            if (operation.MarkCancelled(reason, code))
             {
-                cancelled++;
+                (marked ??= []).Add(operation);
             }
         }
 
-        return cancelled;
+        if (marked is null)
+        {
+            return 0;
+        }
+
+        int batches = Math.Clamp(marked.Count / OperationsPerBatch, 1, Environment.ProcessorCount);
+        int size = (marked.Count + batches - 1) / batches;
+        var stop = new CancellationRun(marked, batches);
+        for (int start = size; start < marked.Count; start += size)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static batch => batch.Answer(), new CancellationBatch(stop, start, Math.Min(size, marked.Count - start)), preferLocal: false);
+        }
+
+        // The first batch is answered here (its callers need no hop); the downstream cancellations go to the pool.
+        new CancellationBatch(stop, 0, Math.Min(size, marked.Count)).Answer();
+        return marked.Count;
+    }
+
+    // Below this many operations a second batch costs more (a pool hop) than it saves.
+    private const int OperationsPerBatch = 64;
+
+    /// <summary>
+    /// The operations one <see cref="CancelAll(string, int)"/> cancels, in two phases: every caller is answered first
+    /// (in parallel batches; the pipeline completes each with the canceller's code without waiting for its downstream
+    /// call), and only once the last batch is answered are the tokens cancelled (the terminals unwind and the
+    /// downstream is sent <c>notifications/cancelled</c>), so the unwinding does not compete with the answers.
+    /// </summary>
+    private sealed class CancellationRun(List<InFlightOperation> operations, int batches)
+    {
+        private readonly int _batches = batches;
+        private int _answering = batches;
+
+        public List<InFlightOperation> Operations => operations;
+
+        public void BatchAnswered()
+        {
+            if (Interlocked.Decrement(ref _answering) != 0)
+            {
+                return;
+            }
+
+            int size = (operations.Count + _batches - 1) / _batches;
+            for (int start = 0; start < operations.Count; start += size)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static batch => batch.CancelDownstream(), new CancellationBatch(this, start, Math.Min(size, operations.Count - start)), preferLocal: false);
+            }
+        }
+    }
+
+    /// <summary>A slice of a <see cref="CancellationRun"/>.</summary>
+    private sealed class CancellationBatch(CancellationRun run, int start, int count)
+    {
+        public void Answer()
+        {
+            for (int i = start; i < start + count; i++)
+            {
+                run.Operations[i].AnswerCancelled();
+            }
+
+            run.BatchAnswered();
+        }
+
+        public void CancelDownstream()
+        {
+            for (int i = start; i < start + count; i++)
+            {
+                run.Operations[i].CancelToken();
+            }
+        }
     }
 
     internal void Remove(InFlightOperation operation) => _operations.TryRemove(new KeyValuePair<long, InFlightOperation>(operation.Id, operation));
@@ -53,13 +124,24 @@ internal sealed class OperationRegistry
 /// One operation in flight: its context, cancellation and state, and what the pipeline needs to report its one outcome
 /// (how many filters allowed it, when it started), possibly long after the request that started it (a suspended call).
 /// </summary>
-internal sealed class InFlightOperation : IDisposable
+internal sealed class InFlightOperation : IDisposable, IValueTaskSource<bool>
 {
+    // Stands in the abandoned-terminal slot once the terminal has finished.
+    private static readonly Action TerminalFinishedMarker = static () => { };
+
     private readonly OperationRegistry _registry;
     private readonly CancellationTokenSource _cancellation = new();
     private CancellationTokenRegistration _caller;
     private int _disposed;
     private int _completed;
+
+    // The pipeline's wait for its terminal (see WhenTerminalFinishedOrCancelled): true when the terminal finished,
+    // false when the gateway cancelled the operation first; decided once.
+    private ManualResetValueTaskSourceCore<bool> _race;
+    private int _raceDecided;
+    private string? _cancelReason;
+    private Action? _terminalFinished;
+    private Action? _abandoned;
 
     internal InFlightOperation(OperationRegistry registry, long id, OperationContext context)
     {
@@ -124,7 +206,11 @@ internal sealed class InFlightOperation : IDisposable
     }
 
     /// <summary>Gets why the gateway cancelled the operation (<see cref="Cancel(string?)"/> with a reason); null when it did not.</summary>
-    public string? CancelReason { get; private set; }
+    public string? CancelReason
+    {
+        get => Volatile.Read(ref _cancelReason);
+        private set => Volatile.Write(ref _cancelReason, value); // after CancelCode: whoever sees the reason sees its code
+    }
 
     /// <summary>
     /// Cancels the operation; false if it had already ended. With a <paramref name="reason"/> the gateway cancels it
@@ -138,17 +224,47 @@ internal sealed class InFlightOperation : IDisposable
     /// <summary>Cancels the operation as <see cref="Cancel(string?)"/> does, answering its caller with <paramref name="code"/> when a reason is given.</summary>
     public bool Cancel(string? reason, int code)
     {
+        if (reason is null)
+        {
+            return CancelToken();
+        }
+
+        if (!MarkCancelled(reason, code))
+        {
+            return false;
+        }
+
+        AnswerCancelled();
+        CancelToken();
+        return true;
+    }
+
+    /// <summary>The gateway cancels the operation: records why and with which code; false if it had already ended.</summary>
+    internal bool MarkCancelled(string reason, int code)
+    {
         if (Volatile.Read(ref _disposed) != 0)
         {
             return false;
         }
 
-        if (reason is not null && CancelReason is null)
+        if (CancelReason is null)
         {
             CancelCode = code;
             CancelReason = reason;
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// Answers the caller of an operation the gateway cancelled (<see cref="MarkCancelled"/>) at once: a pipeline
+    /// waiting on its terminal stops waiting and reports the cancellation, without waiting for the terminal to unwind.
+    /// </summary>
+    internal void AnswerCancelled() => Decide(terminalFinished: false);
+
+    /// <summary>Cancels the operation's token: its filters and terminal unwind and the downstream is told; false if it had already ended.</summary>
+    internal bool CancelToken()
+    {
         try
         {
             _cancellation.Cancel();
@@ -160,6 +276,62 @@ internal sealed class InFlightOperation : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits for <paramref name="running"/> (the pipeline's terminal) or for the gateway to cancel the operation,
+    /// whichever comes first: true when the terminal finished (read its result), false when the gateway cancelled
+    /// (the terminal is left to unwind on its own; see <see cref="Abandon{TResult}"/>). No allocation but one delegate
+    /// per operation; the continuation runs where the terminal finished, as an await would.
+    /// </summary>
+    internal ValueTask<bool> WhenTerminalFinishedOrCancelled<TResult>(ValueTask<TResult> running)
+    {
+        running.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_terminalFinished ??= OnTerminalFinished);
+        return new ValueTask<bool>(this, _race.Version);
+    }
+
+    /// <summary>The pipeline answered without the terminal: its result or failure, when it comes, is read and dropped.</summary>
+    internal void Abandon<TResult>(ValueTask<TResult> running)
+    {
+        Action drain = () => Drain(running);
+        if (Interlocked.CompareExchange(ref _abandoned, drain, null) is not null)
+        {
+            drain(); // the terminal has finished meanwhile
+        }
+    }
+
+    private static void Drain<TResult>(ValueTask<TResult> running)
+    {
+        try
+        {
+            running.GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            // Too late for anyone: the caller was answered with the gateway's reason.
+        }
+    }
+
+    private void OnTerminalFinished()
+    {
+        Action? abandoned = Interlocked.Exchange(ref _abandoned, TerminalFinishedMarker);
+        Decide(terminalFinished: true);
+        abandoned?.Invoke();
+    }
+
+    private void Decide(bool terminalFinished)
+    {
+        if (Interlocked.Exchange(ref _raceDecided, 1) == 0)
+        {
+            _race.SetResult(terminalFinished);
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _race.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _race.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _race.OnCompleted(continuation, state, token, flags);
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -169,6 +341,11 @@ internal sealed class InFlightOperation : IDisposable
 
         _caller.Dispose();
         _registry.Remove(this);
-        _cancellation.Dispose();
+        if (CancelReason is null)
+        {
+            // An operation the gateway cancelled may be answered before its token is cancelled (the downstream
+            // cancellation runs after the answer): its source is left to the canceller (no timer: nothing to release).
+            _cancellation.Dispose();
+        }
     }
 }

@@ -41,7 +41,7 @@ internal sealed class DownstreamServer : IAsyncDisposable
         _health = new ServerHealthTracker(id, definition.Enabled, timeProvider, (previous, current) => listener.OnHealthChanged(this, previous, current));
         _catalogue = new CatalogueFetcher(id, logger, parts => listener.OnCatalogueChanged(this, parts));
         _connection = new ServerConnection(id, definition, ConnectTimeout, _relay, CreateClientOptions, _health, _catalogue, loggerFactory, logger, timeProvider);
-        _monitor = new ServerHealthMonitor(_connection, _health, definition.Enabled, CallTimeout);
+        _monitor = new ServerHealthMonitor(_connection, _health, definition.Enabled, CallTimeout, timeProvider);
     }
 
     public string Id { get; }
@@ -77,6 +77,9 @@ internal sealed class DownstreamServer : IAsyncDisposable
 
     /// <inheritdoc cref="ServerHealthMonitor.CheckAsync"/>
     public Task<ServerHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => _monitor.CheckAsync(cancellationToken);
+
+    /// <inheritdoc cref="ServerHealthMonitor.RestartAsync"/>
+    public Task<ServerHealth> RestartAsync(CancellationToken cancellationToken = default) => _monitor.RestartAsync(cancellationToken);
 
     /// <summary>Registers a client request as waiting on this server, for attributing server-to-client requests.</summary>
     public CallRegistration Track(InFlightCall call)

@@ -108,7 +108,9 @@ internal sealed class DirectRequests
 {
     private const string IdPrefix = "mcpf-";
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonRpcMessageWithId>> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _cancelled = new();
     private ITransport? _transport;
+    private int _sendingCancellations;
     private long _next;
     private int _outstanding;
 
@@ -146,9 +148,10 @@ internal sealed class DirectRequests
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The caller is answered at once; the server is told on the side (an emergency stop cancels a thousand
-            // calls at once, and their notifications queue on the one connection: docs/PERFORMANCE.md).
-            _ = SendCancelledAsync(transport, id);
+            // The caller is answered at once; the server is told on the side, by one sender per connection (an
+            // emergency stop cancels a thousand calls at once, and their notifications queue on the one connection:
+            // docs/PERFORMANCE.md).
+            QueueCancelled(transport, id);
             throw;
         }
         finally
@@ -182,6 +185,39 @@ internal sealed class DirectRequests
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Queues <c>notifications/cancelled</c> for <paramref name="id"/>: one sender per connection writes the queue in
+    /// order, off the cancelling thread, so a thousand cancellations neither contend for the connection's write lock
+    /// nor run on the thread that cancelled them.
+    /// </summary>
+    private void QueueCancelled(ITransport transport, string id)
+    {
+        _cancelled.Enqueue(id);
+        if (Interlocked.CompareExchange(ref _sendingCancellations, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Owner.SendCancellationsAsync(state.Transport), (Owner: this, Transport: transport), preferLocal: false);
+        }
+    }
+
+    private async Task SendCancellationsAsync(ITransport transport)
+    {
+        while (true)
+        {
+            while (_cancelled.TryDequeue(out string? id))
+            {
+                await SendCancelledAsync(transport, id);
+            }
+
+            Volatile.Write(ref _sendingCancellations, 0);
+
+            // One queued after the last look but before the flag was cleared found the flag set: it is sent here.
+            if (_cancelled.IsEmpty || Interlocked.CompareExchange(ref _sendingCancellations, 1, 0) != 0)
+            {
+                return;
+            }
+        }
     }
 
     private static async Task SendCancelledAsync(ITransport transport, string id)

@@ -20,6 +20,7 @@ namespace McpFoundation.Servers;
 public sealed partial class ServerManager : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DownstreamServer> _byId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DownstreamServer> _killed = new(StringComparer.Ordinal); // by the emergency stop, until restarted
     private readonly Lock _orderLock = new();
     private string[] _order = []; // configuration order; replaced (never changed in place) with _byId, under _orderLock
     private readonly GatewayConfigurationProvider _configuration;
@@ -200,7 +201,10 @@ public sealed partial class ServerManager : IAsyncDisposable
         set => Volatile.Write(ref _holdHealthChecks, value);
     }
 
-    /// <summary>Kills every stdio server with its whole process group at once (SIGKILL); returns how many were running.</summary>
+    /// <summary>
+    /// Kills every stdio server with its whole process group at once (SIGKILL); returns how many were running. The
+    /// killed servers are remembered for <see cref="RestartKilledInBackground"/>.
+    /// </summary>
     internal int KillStdioServers()
     {
         int killed = 0;
@@ -208,11 +212,48 @@ public sealed partial class ServerManager : IAsyncDisposable
         {
             if (server.KillProcessTree())
             {
+                _killed[server.Id] = server;
                 killed++;
             }
         }
 
         return killed;
+    }
+
+    /// <summary>
+    /// After an emergency stop that killed the stdio servers: starts each killed server again on a fresh connection
+    /// (a new process, retried with a short backoff until it is connected; see <see cref="ServerHealthMonitor.RestartAsync"/>),
+    /// without waiting for the killed connection's close to be noticed; every other server gets a health check. Does not wait.
+    /// </summary>
+    internal void RestartKilledInBackground()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (DownstreamServer server in Servers)
+        {
+            _ = _killed.TryRemove(server.Id, out _)
+                ? RestartInBackgroundAsync(server, _stopping.Token)
+                : CheckInBackgroundAsync(server, _stopping.Token);
+        }
+    }
+
+    private async Task RestartInBackgroundAsync(DownstreamServer server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await server.RestartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogHealthCheckFailed(_logger, server.Id, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // The gateway is shutting down.
+        }
     }
 
     /// <summary>Starts a health check of every server now (those whose connection is gone reconnect); does not wait.</summary>

@@ -25,6 +25,7 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mcpf-unit-emergency", Guid.NewGuid().ToString("N"));
     private EmergencyStateStore _stateStore = null!;
     private EmergencyStop _stop = null!;
+    private readonly List<IDisposable> _disposables = [];
 
     public Task InitializeAsync()
     {
@@ -42,7 +43,11 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
 
     public void Dispose()
     {
-        // Disposed asynchronously in DisposeAsync; this satisfies the analyzer's ownership rule.
+        // The stores are disposed asynchronously in DisposeAsync; this satisfies the analyzer's ownership rule.
+        foreach (IDisposable disposable in _disposables)
+        {
+            disposable.Dispose();
+        }
     }
 
     [Fact]
@@ -79,8 +84,10 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
 
         await _stop.TriggerAsync("stop", "alice", EmergencyChannels.Library);
 
-        Assert.All([first, second], o => Assert.True(o.Token.IsCancellationRequested));
+        // The code and reason are set before the trigger returns; the tokens are cancelled right after, on the pool,
+        // once every caller has been answered.
         Assert.All([first, second], o => Assert.Equal(GatewayErrorCodes.EmergencyStopped, o.CancelCode));
+        await Task.WhenAll(WhenCancelledAsync(first.Token), WhenCancelledAsync(second.Token)).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.All([first, second], o => Assert.Equal(_stop.RefusalMessage, o.CancelReason));
     }
 
@@ -180,6 +187,109 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(GatewayErrorCodes.EmergencyStopped, (int)refused.ErrorCode);
         Assert.Contains("late", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyStored_OwnStopReadAfterTheResume_IsIgnoredAndTheGatewayStaysResumed()
+    {
+        // The watcher can read this gateway's own write of the stop after the resume in memory, before the resume's
+        // write lands: applying it would stop the gateway again with the old reason.
+        EmergencyState stop = await _stop.TriggerAsync("incident", "alice", EmergencyChannels.Library);
+        await _stop.ResumeAsync("alice", "contained", EmergencyChannels.Library);
+
+        await _stop.ApplyStoredAsync(stop);
+
+        Assert.False(_stop.IsActive);
+    }
+
+    [Fact]
+    public async Task ApplyStored_ResumeOfAnEarlierStop_IsIgnoredAndTheGatewayStaysStopped()
+    {
+        EmergencyState first = await _stop.TriggerAsync("first", "alice", EmergencyChannels.Library);
+        EmergencyState resumed = await _stop.ResumeAsync("alice", "contained", EmergencyChannels.Library);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _stop.TriggerAsync("second", "bob", EmergencyChannels.AdminApi);
+
+        await _stop.ApplyStoredAsync(resumed);
+
+        Assert.True(_stop.IsActive);
+        Assert.Equal("second", _stop.State.Reason);
+        Assert.NotEqual(first.ActivatedAt, _stop.State.ActivatedAt);
+    }
+
+    [Fact]
+    public async Task Trigger_CallWaitingOnAnUnresponsiveTerminal_IsAnsweredAtOnceAndTheTerminalIsStillCancelled()
+    {
+        OperationPipeline pipeline = CreatePipeline();
+        var terminalCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var context = new OperationContext(OperationCategory.ToolExecution, "tools/call");
+        context.Resolve("s__t", "s", "t", null);
+
+        // A terminal that only finishes when released, long after the stop: its unwinding must not hold up the answer.
+        Task<PipelineResult<string>> call = pipeline.ExecuteAsync(context, (Cancelled: terminalCancelled, Release: release), static async (_, state, ct) =>
+        {
+            using CancellationTokenRegistration registration = ct.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), state.Cancelled);
+            return await state.Release.Task;
+        }).AsTask();
+        Assert.False(call.IsCompleted);
+
+        await _stop.TriggerAsync("stop now", "alice", EmergencyChannels.Library);
+
+        ModelContextProtocol.McpProtocolException refused = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(GatewayErrorCodes.EmergencyStopped, (int)refused.ErrorCode);
+        Assert.Contains("stop now", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _operations.Count);
+        await terminalCancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the downstream side is still told
+        release.SetResult("a late result nobody sees");
+    }
+
+    [Fact]
+    public async Task CancelAll_HundredsOfCallsInFlight_AnswersEveryOneAndCancelsEveryToken()
+    {
+        const int Calls = 300; // several batches
+        OperationPipeline pipeline = CreatePipeline();
+        var tokensCancelled = new CountdownEvent(Calls);
+        var never = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<PipelineResult<string>>[] calls = [.. Enumerable.Range(0, Calls).Select(i =>
+        {
+            var context = new OperationContext(OperationCategory.ToolExecution, "tools/call");
+            context.Resolve("s__t", "s", "t", null);
+            return pipeline.ExecuteAsync(context, (Cancelled: tokensCancelled, Never: never), static async (_, state, ct) =>
+            {
+                using CancellationTokenRegistration registration = ct.Register(static s => ((CountdownEvent)s!).Signal(), state.Cancelled);
+                return await state.Never.Task;
+            }).AsTask();
+        })];
+        Assert.Equal(Calls, _operations.Count);
+
+        int cancelled = _operations.CancelAll("stopped", GatewayErrorCodes.EmergencyStopped);
+
+        Assert.Equal(Calls, cancelled);
+        foreach (Task<PipelineResult<string>> call in calls)
+        {
+            ModelContextProtocol.McpProtocolException refused = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(GatewayErrorCodes.EmergencyStopped, (int)refused.ErrorCode);
+        }
+
+        Assert.True(tokensCancelled.Wait(TimeSpan.FromSeconds(10)), $"{tokensCancelled.CurrentCount} terminals were never cancelled.");
+        Assert.Equal(0, _operations.Count);
+        tokensCancelled.Dispose();
+    }
+
+    private static Task WhenCancelledAsync(CancellationToken token)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), cancelled);
+        return cancelled.Task;
+    }
+
+    private OperationPipeline CreatePipeline()
+    {
+        ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        _disposables.Add(services);
+        var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
+        return new OperationPipeline([new EmergencyStopFilter(_stop)], _operations, metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
     }
 
     /// <summary>A state store in memory (the SQLite store has tests of its own).</summary>

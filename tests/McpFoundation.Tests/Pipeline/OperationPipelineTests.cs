@@ -388,13 +388,15 @@ public sealed class OperationPipelineTests
     public async Task ExecuteAsync_RecordsOperationMetricWithOutcome()
     {
         using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
+        IMeterFactory meterFactory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new GatewayMetrics(meterFactory);
         var pipeline = new OperationPipeline([], new OperationRegistry(), metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
         var outcomes = new List<string?>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == GatewayTelemetry.SourceName && instrument.Name == "mcpfoundation.operations")
+            // Only this test's meter: tests running in parallel record operations on meters of the same name.
+            if (instrument.Meter.Name == GatewayTelemetry.SourceName && ReferenceEquals(instrument.Meter.Scope, meterFactory) && instrument.Name == "mcpfoundation.operations")
             {
                 l.EnableMeasurementEvents(instrument);
             }
