@@ -139,6 +139,20 @@ public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Logs_SecretInAnOperatorsReason_RedactedBeforeAnyProviderSeesIt()
+    {
+        // The stop's reason is logged (McpFoundation.Security) and so is the resume's: neither may carry the key.
+        const string Secret = "sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789";
+        using CancellationTokenSource cts = TestTimeouts.CreateSource();
+        await Host.Gateway.TriggerEmergencyStopAsync("key " + Secret + " leaked", "ops", cts.Token);
+        await Host.Gateway.ResumeAsync("ops", "rotated " + Secret, cts.Token);
+
+        List<CapturedLog> lines = [.. _logs.Entries.Where(e => e.Message.Contains("ops", StringComparison.Ordinal))];
+        Assert.Contains(lines, e => e.Message.Contains("[REDACTED:", StringComparison.Ordinal) && e.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(_logs.Entries, e => e.Message.Contains(Secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Metrics_AfterRealCalls_ParseAsPrometheusTextWithCallsPolicyDecisionsAndServerHealth()
     {
         using CancellationTokenSource cts = TestTimeouts.CreateSource();

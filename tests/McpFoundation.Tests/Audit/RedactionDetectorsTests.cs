@@ -53,6 +53,22 @@ public sealed class RedactionDetectorsTests
     }
 
     [Fact]
+    public void Redact_SameAndOtherTextsInTurn_EachGetsItsOwnResult()
+    {
+        // The last result is kept by instance; texts that come in turn must never get each other's result.
+        Redactor redactor = Redactor.Create([], null);
+        string secret = "stopped: AKIAIOSFODNN7EXAMPLE leaked";
+        string plain = "stopped: nothing to hide here";
+        string sameTextOtherInstance = new([.. secret]);
+
+        Assert.Equal("stopped: [REDACTED:aws_access_key] leaked", redactor.Redact(secret));
+        Assert.Equal("stopped: [REDACTED:aws_access_key] leaked", redactor.Redact(secret));
+        Assert.Same(plain, redactor.Redact(plain));
+        Assert.Equal("stopped: [REDACTED:aws_access_key] leaked", redactor.Redact(sameTextOtherInstance));
+        Assert.Same(plain, redactor.Redact(plain));
+    }
+
+    [Fact]
     public void Create_ExtraPattern_Redacted()
     {
         Redactor redactor = Redactor.Create([], new Dictionary<string, string> { ["employee_id"] = @"\bEMP-\d{6}\b" });

@@ -15,6 +15,7 @@ public sealed class Redactor
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
     private readonly RedactionDetector[] _detectors;
+    private LastRedaction? _last;
 
     internal Redactor(IEnumerable<RedactionDetector> detectors) => _detectors = [.. detectors];
 
@@ -46,14 +47,24 @@ public sealed class Redactor
             return text;
         }
 
+        // The same message often comes many times in a row (an emergency stop answers every call in flight with one
+        // message): the last one's result is kept, keyed by the instance, so it is scanned once.
+        if (_last is { } last && ReferenceEquals(last.Text, text))
+        {
+            return last.Redacted;
+        }
+
         string current = text;
         foreach (RedactionDetector detector in _detectors)
         {
             current = Apply(detector, current);
         }
 
+        _last = new LastRedaction(text, current);
         return current;
     }
+
+    private sealed record LastRedaction(string Text, string Redacted);
 
     /// <summary>Writes the arguments as compact JSON with their secrets and PII redacted; null when there are none.</summary>
     public string? RedactArguments(IReadOnlyDictionary<string, JsonElement>? arguments)
