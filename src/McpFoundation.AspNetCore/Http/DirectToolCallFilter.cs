@@ -263,8 +263,10 @@ internal sealed partial class DirectToolCallFilter(
         var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall) { Session = session, User = session.User, Meta = call.Params?["_meta"] as JsonObject };
         try
         {
-            CallToolResult result = await tools.CallToolAsync(context, parameters, session.Server, cancellation.Token);
-            return SerializeResult(call.Id, result);
+            ToolCallAttempt attempt = await tools.TryCallToolAsync(context, parameters, session.Server, cancellation.Token);
+            return attempt.Error is { } refused
+                ? SerializeError(call.Id, (int)refused.ErrorCode, refused.Message, ErrorData(refused))
+                : SerializeResult(call.Id, attempt.Result!);
         }
         catch (McpProtocolException ex)
         {

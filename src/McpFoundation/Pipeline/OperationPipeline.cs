@@ -105,6 +105,9 @@ internal sealed partial class OperationPipeline
                 operation.Abandon(running);
                 OperationSpans.Failed(activity, "cancelled", operation.CancelCode, "cancelled by the gateway");
                 await CompleteAsync<object?>(context, new OperationOutcome(false, operation.CancelCode, operation.CancelReason, Elapsed(operation)) { Cancelled = true }, null);
+
+                // Answered as a refusal value, not thrown: a stop answers every call in flight at once.
+                return PipelineResult<TResult>.Denied(SecurityDecision.Deny(operation.CancelCode, operation.CancelReason!));
             }
             else
             {

@@ -129,8 +129,10 @@ public sealed partial class ToolRegistry
         var request = new CallToolRequestParams { Name = toolName, Arguments = arguments is null ? null : new Dictionary<string, JsonElement>(arguments) };
         try
         {
-            CallToolResult result = await CallToolAsync(context, request, requestServer: null, cancellationToken);
-            return new ToolCallOutcome { Result = result, CorrelationId = context.CorrelationId, ServerId = context.ServerId };
+            ToolCallAttempt attempt = await TryCallToolAsync(context, request, requestServer: null, cancellationToken);
+            return attempt.Error is { } refused
+                ? new ToolCallOutcome { ErrorCode = (int)refused.ErrorCode, ErrorMessage = refused.Message, CorrelationId = context.CorrelationId, ServerId = context.ServerId }
+                : new ToolCallOutcome { Result = attempt.Result, CorrelationId = context.CorrelationId, ServerId = context.ServerId };
         }
         catch (McpProtocolException ex)
         {
@@ -145,11 +147,29 @@ public sealed partial class ToolRegistry
     /// </summary>
     internal ValueTask<CallToolResult> CallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
     {
+        if (request.RequestState is not null && requestServer is not null && !Security.Approval.ApprovalStateToken.IsApprovalState(request.RequestState))
+        {
+            return _suspended.ResumeAsync(context, request, requestServer, cancellationToken);
+        }
+
+        ValueTask<ToolCallAttempt> attempt = TryCallToolAsync(context, request, requestServer, cancellationToken);
+        return attempt.IsCompletedSuccessfully ? new ValueTask<CallToolResult>(attempt.Result.ResultOrThrow()) : AwaitResultAsync(attempt);
+
+        static async ValueTask<CallToolResult> AwaitResultAsync(ValueTask<ToolCallAttempt> attempt) => (await attempt.ConfigureAwait(false)).ResultOrThrow();
+    }
+
+    /// <summary>
+    /// <see cref="CallToolAsync"/> without the throw for a refusal: a call the filters refused (or the gateway cancelled)
+    /// comes back as its error, so that a flood of refused calls, or an emergency stop answering a thousand calls, costs
+    /// no exception on the fast path and the library API. Suspended-call retries are not handled here.
+    /// </summary>
+    internal ValueTask<ToolCallAttempt> TryCallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
+    {
         if (request.RequestState is not null && requestServer is not null)
         {
             if (!Security.Approval.ApprovalStateToken.IsApprovalState(request.RequestState))
             {
-                return _suspended.ResumeAsync(context, request, requestServer, cancellationToken);
+                return ResumeAsync(context, request, requestServer, cancellationToken);
             }
 
             // A retry of an input request the gateway's own filters made (an approval): a new call, whose filters
@@ -168,7 +188,11 @@ public sealed partial class ToolRegistry
         return RouteAsync(context, request, requestServer, unresolved, cancellationToken);
     }
 
-    private async ValueTask<CallToolResult> RouteAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, McpProtocolException? unresolved, CancellationToken cancellationToken)
+    /// <summary>A retry of a suspended call carries it on (its refusals are thrown, as the suspended call's path does).</summary>
+    private async ValueTask<ToolCallAttempt> ResumeAsync(OperationContext context, CallToolRequestParams request, McpServer requestServer, CancellationToken cancellationToken) =>
+        new(await _suspended.ResumeAsync(context, request, requestServer, cancellationToken).ConfigureAwait(false), null);
+
+    private async ValueTask<ToolCallAttempt> RouteAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, McpProtocolException? unresolved, CancellationToken cancellationToken)
     {
         PipelineResult<CallToolResult> outcome = await _pipeline.ExecuteAsync(
             context,
@@ -187,9 +211,9 @@ public sealed partial class ToolRegistry
             },
             cancellationToken);
 
-        return outcome.IsAllowed ? outcome.Value!
+        return outcome.IsAllowed ? new ToolCallAttempt(outcome.Value!, null)
             : outcome.Decision.InputRequired is { } input ? throw new InputRequiredException(input)
-            : throw GatewayErrors.Refusal(outcome.Decision, context.CorrelationId);
+            : new ToolCallAttempt(null, GatewayErrors.Refusal(outcome.Decision, context.CorrelationId));
     }
 
     /// <summary>
@@ -223,4 +247,13 @@ public sealed partial class ToolRegistry
 
     [LoggerMessage(EventId = 1700, EventName = "UnknownTool", Level = LogLevel.Information, Message = "Refused call to unknown tool {ToolName} (correlation {CorrelationId})")]
     private static partial void LogUnknownTool(ILogger logger, string toolName, string correlationId);
+}
+
+/// <summary>A tool call's result, or the refusal it got (an error not thrown).</summary>
+/// <param name="Result">The result, when the call was allowed.</param>
+/// <param name="Error">The refusal, when it was not.</param>
+internal readonly record struct ToolCallAttempt(CallToolResult? Result, McpProtocolException? Error)
+{
+    /// <summary>The result, or the refusal thrown (for the SDK's handlers, which answer an exception with its error).</summary>
+    public CallToolResult ResultOrThrow() => Error is { } error ? throw error : Result!;
 }
