@@ -385,7 +385,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             commit.LastHeartbeatAt = Stopwatch.GetTimestamp();
             try
             {
-                await store.HeartbeatAsync(CorrelationIds.InstancePrefix, now, _stopping.Token).ConfigureAwait(false);
+                await store.HeartbeatAsync(AuditInstances.Current(now), _stopping.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
             {
@@ -447,7 +447,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         try
         {
             await store.InitializeAsync(_stopping.Token).ConfigureAwait(false);
-            await store.HeartbeatAsync(CorrelationIds.InstancePrefix, _time.GetUtcNow(), _stopping.Token).ConfigureAwait(false);
+            await store.HeartbeatAsync(AuditInstances.Current(_time.GetUtcNow()), _stopping.Token).ConfigureAwait(false);
             await MarkUnfinishedAsync(store).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -37,11 +37,11 @@ public interface IAuditStore : IAsyncDisposable
     /// <summary>Finds the operations that have a started record and no finished one (calls cut off by a crash, or still running).</summary>
     ValueTask<IReadOnlyList<AuditRecord>> FindUnfinishedAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Records that the gateway instance <paramref name="instance"/> (its correlation id prefix) is alive at <paramref name="now"/>.</summary>
-    ValueTask HeartbeatAsync(string instance, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>Records that a gateway instance (its correlation id prefix, its host and process id) is alive at <paramref name="seen"/>'s time.</summary>
+    ValueTask HeartbeatAsync(AuditInstance seen, CancellationToken cancellationToken = default);
 
-    /// <summary>Gets when each gateway instance that writes the trail was last seen alive.</summary>
-    ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> ReadInstancesAsync(CancellationToken cancellationToken = default);
+    /// <summary>Gets every gateway instance that writes the trail, with when it was last seen alive, by instance prefix.</summary>
+    ValueTask<IReadOnlyDictionary<string, AuditInstance>> ReadInstancesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Counts the records.</summary>
     ValueTask<long> CountAsync(CancellationToken cancellationToken = default);
@@ -56,6 +56,13 @@ public interface IAuditStore : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the prune (nothing is deleted).</param>
     ValueTask<AuditPruneResult> PruneAsync(DateTimeOffset cutoff, Func<AuditCheckpoint, string> signPrune, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A gateway process that writes the trail, as its heartbeat records it.</summary>
+/// <param name="Instance">Its correlation id prefix (every record it makes carries it).</param>
+/// <param name="LastSeen">When it last recorded that it is alive.</param>
+/// <param name="Host">The machine it runs on (<see cref="Environment.MachineName"/>).</param>
+/// <param name="ProcessId">Its process id there.</param>
+public sealed record AuditInstance(string Instance, DateTimeOffset LastSeen, string Host, int ProcessId);
 
 /// <summary>A filter over the trail; null fields match everything.</summary>
 public sealed record AuditQuery

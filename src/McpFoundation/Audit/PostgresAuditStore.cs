@@ -30,7 +30,7 @@ internal sealed class PostgresAuditStore : RelationalAuditStore
         ALTER TABLE audit_checkpoints ADD COLUMN prune_mac TEXT
         """,
         """
-        CREATE TABLE audit_instances (instance TEXT PRIMARY KEY NOT NULL, last_seen_ms BIGINT NOT NULL)
+        CREATE TABLE audit_instances (instance TEXT PRIMARY KEY NOT NULL, last_seen_ms BIGINT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL)
         """,
     ];
 

@@ -192,27 +192,34 @@ internal abstract class RelationalAuditStore : IAuditStore
         return found;
     }
 
-    public async ValueTask HeartbeatAsync(string instance, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async ValueTask HeartbeatAsync(AuditInstance seen, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(instance);
+        ArgumentNullException.ThrowIfNull(seen);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using DbConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using DbCommand command = Command(connection, null, "INSERT INTO audit_instances (instance, last_seen_ms) VALUES (@i, @t) ON CONFLICT (instance) DO UPDATE SET last_seen_ms = excluded.last_seen_ms");
-        AddParameter(command, "@i", instance);
-        AddParameter(command, "@t", now.ToUnixTimeMilliseconds());
+        await using DbCommand command = Command(connection, null, "INSERT INTO audit_instances (instance, last_seen_ms, host, pid) VALUES (@i, @t, @h, @p) ON CONFLICT (instance) DO UPDATE SET last_seen_ms = excluded.last_seen_ms");
+        AddParameter(command, "@i", seen.Instance);
+        AddParameter(command, "@t", seen.LastSeen.ToUnixTimeMilliseconds());
+        AddParameter(command, "@h", seen.Host);
+        AddParameter(command, "@p", seen.ProcessId);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<IReadOnlyDictionary<string, DateTimeOffset>> ReadInstancesAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyDictionary<string, AuditInstance>> ReadInstancesAsync(CancellationToken cancellationToken = default)
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using DbConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using DbCommand command = Command(connection, null, "SELECT instance, last_seen_ms FROM audit_instances");
+        await using DbCommand command = Command(connection, null, "SELECT instance, last_seen_ms, host, pid FROM audit_instances");
         await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var instances = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var instances = new Dictionary<string, AuditInstance>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            instances[reader.GetString(0)] = DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
+            string instance = reader.GetString(0);
+            instances[instance] = new AuditInstance(
+                instance,
+                DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture)),
+                reader.GetString(2),
+                Convert.ToInt32(reader.GetValue(3), CultureInfo.InvariantCulture));
         }
 
         return instances;

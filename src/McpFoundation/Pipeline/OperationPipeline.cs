@@ -133,7 +133,7 @@ internal sealed partial class OperationPipeline
             // The gateway cancelled it (not the caller): the caller hears why, with a code of its own.
             OperationSpans.Failed(activity, "cancelled", operation.CancelCode, "cancelled by the gateway");
             await CompleteAsync<object?>(context, new OperationOutcome(false, operation.CancelCode, reason, Elapsed(operation)) { Cancelled = true }, null);
-            throw GatewayErrors.Cancelled(reason, context.CorrelationId, operation.CancelCode);
+            return PipelineResult<TResult>.Denied(SecurityDecision.Deny(operation.CancelCode, reason));
         }
         catch (Exception ex) when (!operation.IsDeferred)
         {
@@ -145,8 +145,6 @@ internal sealed partial class OperationPipeline
         {
             operation.ReleaseCaller();
         }
-
-        throw GatewayErrors.Cancelled(operation.CancelReason!, context.CorrelationId, operation.CancelCode);
     }
 
     /// <summary>

@@ -288,18 +288,24 @@ public abstract class AuditStoreTests : IAsyncLifetime
     [Fact]
     public async Task TrailStart_MarksUnfinishedOnlyTheCallsOfGatewaysThatAreGone()
     {
-        // Three gateways wrote to this trail: one still running (seen just now), one gone (seen 5 minutes ago) and one
-        // that never recorded a heartbeat. A gateway starting beside them must leave the running one's call alone.
-        const string Live = "1111111111111111-", Gone = "2222222222222222-", Unknown = "3333333333333333-";
+        // Five gateways wrote to this trail: one on another host seen just now and one on this host whose process runs
+        // (this test's), both still running; one seen 5 minutes ago; one on this host seen just now whose process is
+        // gone (killed: a restart must mark its calls at once); one that never recorded a heartbeat. A gateway starting
+        // beside them must leave the running ones' calls alone.
+        const string Elsewhere = "1111111111111111-", Gone = "2222222222222222-", Unknown = "3333333333333333-", Here = "4444444444444444-", Killed = "5555555555555555-";
         DateTimeOffset now = DateTimeOffset.UtcNow;
         await Store.AppendAsync(
         [
-            Record(1, kind: AuditRecordKind.OperationStarted, id: Live + "0000000000000001"),
+            Record(1, kind: AuditRecordKind.OperationStarted, id: Elsewhere + "0000000000000001"),
             Record(2, kind: AuditRecordKind.OperationStarted, id: Gone + "0000000000000001"),
             Record(3, kind: AuditRecordKind.OperationStarted, id: Unknown + "0000000000000001"),
+            Record(4, kind: AuditRecordKind.OperationStarted, id: Here + "0000000000000001"),
+            Record(5, kind: AuditRecordKind.OperationStarted, id: Killed + "0000000000000001"),
         ]);
-        await Store.HeartbeatAsync(Live, now);
-        await Store.HeartbeatAsync(Gone, now - TimeSpan.FromMinutes(5));
+        await Store.HeartbeatAsync(new AuditInstance(Elsewhere, now, "another-host", Environment.ProcessId));
+        await Store.HeartbeatAsync(new AuditInstance(Gone, now - TimeSpan.FromMinutes(5), "another-host", 1));
+        await Store.HeartbeatAsync(new AuditInstance(Here, now, Environment.MachineName, Environment.ProcessId));
+        await Store.HeartbeatAsync(new AuditInstance(Killed, now, Environment.MachineName, DeadProcessId()));
 
         var trail = new AuditTrail(Store, _signer, AuditSettings.Default, 30, Redactor.Default, TimeProvider.System, new NoEvents(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditTrail>.Instance);
         Assert.True(await trail.FlushAsync());
@@ -307,7 +313,7 @@ public abstract class AuditStoreTests : IAsyncLifetime
 
         await using IAuditStore reopened = await ReopenAsync();
         IReadOnlyList<AuditRecord> unfinished = await reopened.FindUnfinishedAsync();
-        Assert.Equal([Live + "0000000000000001"], unfinished.Select(r => r.CorrelationId));
+        Assert.Equal([Elsewhere + "0000000000000001", Here + "0000000000000001"], unfinished.Select(r => r.CorrelationId).Order(StringComparer.Ordinal));
         List<AuditRecord> marked = [];
         await foreach (AuditRecord record in reopened.ReadAsync())
         {
@@ -317,7 +323,7 @@ public abstract class AuditStoreTests : IAsyncLifetime
             }
         }
 
-        Assert.Equal([Gone + "0000000000000001", Unknown + "0000000000000001"], marked.Select(r => r.CorrelationId).Order(StringComparer.Ordinal));
+        Assert.Equal([Gone + "0000000000000001", Unknown + "0000000000000001", Killed + "0000000000000001"], marked.Select(r => r.CorrelationId).Order(StringComparer.Ordinal));
         Assert.True((await reopened.ReadInstancesAsync()).ContainsKey(McpFoundation.Pipeline.CorrelationIds.InstancePrefix), "the starting gateway records that it is alive");
     }
 
@@ -380,6 +386,14 @@ public abstract class AuditStoreTests : IAsyncLifetime
         }
 
         return found;
+    }
+
+    /// <summary>The id of a process that ran and exited (so no process has it now, barring reuse within a moment).</summary>
+    private static int DeadProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        process.WaitForExit();
+        return process.Id;
     }
 
     private sealed class NoEvents : ISecurityEventSink

@@ -178,15 +178,16 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
         context.Resolve("s__t", "s", "t", null);
 
         // The terminal (the router) gets its answer only after the stop, and ignores its token, as a late downstream would.
-        ModelContextProtocol.McpProtocolException refused = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(async () =>
-            await pipeline.ExecuteAsync(context, this, static async (_, self, _) =>
-            {
-                await self._stop.TriggerAsync("late", "alice", EmergencyChannels.Library, cancellationToken: CancellationToken.None);
-                return "a downstream result";
-            }));
+        PipelineResult<string> refused = await pipeline.ExecuteAsync(context, this, static async (_, self, _) =>
+        {
+            await self._stop.TriggerAsync("late", "alice", EmergencyChannels.Library, cancellationToken: CancellationToken.None);
+            return "a downstream result";
+        });
 
-        Assert.Equal(GatewayErrorCodes.EmergencyStopped, (int)refused.ErrorCode);
-        Assert.Contains("late", refused.Message, StringComparison.Ordinal);
+        Assert.False(refused.IsAllowed);
+        Assert.Null(refused.Value);
+        Assert.Equal(GatewayErrorCodes.EmergencyStopped, refused.Decision.Code);
+        Assert.Contains("late", refused.Decision.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -236,9 +237,10 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
 
         await _stop.TriggerAsync("stop now", "alice", EmergencyChannels.Library);
 
-        ModelContextProtocol.McpProtocolException refused = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(GatewayErrorCodes.EmergencyStopped, (int)refused.ErrorCode);
-        Assert.Contains("stop now", refused.Message, StringComparison.Ordinal);
+        PipelineResult<string> refused = await call.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(refused.IsAllowed);
+        Assert.Equal(GatewayErrorCodes.EmergencyStopped, refused.Decision.Code);
+        Assert.Contains("stop now", refused.Decision.Reason, StringComparison.Ordinal);
         Assert.Equal(0, _operations.Count);
         await terminalCancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the downstream side is still told
         release.SetResult("a late result nobody sees");
@@ -268,8 +270,9 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
         Assert.Equal(Calls, cancelled);
         foreach (Task<PipelineResult<string>> call in calls)
         {
-            ModelContextProtocol.McpProtocolException refused = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.Equal(GatewayErrorCodes.EmergencyStopped, (int)refused.ErrorCode);
+            PipelineResult<string> refused = await call.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.False(refused.IsAllowed);
+            Assert.Equal(GatewayErrorCodes.EmergencyStopped, refused.Decision.Code);
         }
 
         Assert.True(tokensCancelled.Wait(TimeSpan.FromSeconds(10)), $"{tokensCancelled.CurrentCount} terminals were never cancelled.");

@@ -276,9 +276,10 @@ public sealed class OperationPipelineTests
 
         Assert.Equal("server__tool", Assert.Single(pipeline.Registry.Operations).Context.TargetName);
         Assert.Equal(1, pipeline.Registry.CancelAll("stopped by the test"));
-        McpProtocolException cancelled = await Assert.ThrowsAsync<McpProtocolException>(async () => await running);
-        Assert.Equal((McpErrorCode)GatewayErrorCodes.OperationCancelled, cancelled.ErrorCode);
-        Assert.Equal("stopped by the test", cancelled.Message);
+        PipelineResult<int> cancelled = await running;
+        Assert.False(cancelled.IsAllowed);
+        Assert.Equal(GatewayErrorCodes.OperationCancelled, cancelled.Decision.Code);
+        Assert.Equal("stopped by the test", cancelled.Decision.Reason);
         Assert.Equal(0, pipeline.Registry.Count);
     }
 
@@ -299,7 +300,8 @@ public sealed class OperationPipelineTests
         await waiting.Task;
         pipeline.Registry.CancelAll("emergency stop by the test");
 
-        await Assert.ThrowsAsync<McpProtocolException>(async () => await running);
+        PipelineResult<int> refused = await running;
+        Assert.Equal((false, GatewayErrorCodes.OperationCancelled), (refused.IsAllowed, refused.Decision.Code));
         Assert.Equal(["observer:request", "observer:completed:False"], _journal);
         Assert.Equal((GatewayErrorCodes.OperationCancelled, "emergency stop by the test", true), (observer.LastOutcome?.ErrorCode, observer.LastOutcome?.ErrorMessage, observer.LastOutcome?.Cancelled));
     }
