@@ -394,6 +394,10 @@ internal static partial class LoadBenchmark
         if (options.Paths.Contains(BenchPath.GatewayHttp))
         {
             sb.AppendLine(ci, $"Gateway process: {targets.GatewayHostDescription}; downstream: {(options.FixtureOnly ? "the fixture over stdio" : "the backend over stdio (one gateway process per backend)")}.");
+            if (options.DataOutsideServerDirectory)
+            {
+                sb.AppendLine("The gateway's data directory is outside the backend's working directory (`--data-outside-cwd`).");
+            }
             if (options.GatewayEnvironment.Count > 0)
             {
                 sb.AppendLine(ci, $"Gateway environment: {string.Join(", ", options.GatewayEnvironment.Select(kv => $"`{kv.Key}={kv.Value}`"))}.");
@@ -612,8 +616,10 @@ internal static partial class LoadBenchmark
 
                 if (options.Paths.Contains(BenchPath.GatewayHttp))
                 {
-                    string config = Path.Combine(workDir, $"gateway-{backend.Id}.json");
-                    await File.WriteAllTextAsync(config, GatewayConfig(backend, options.PolicyRules, Path.Combine(workDir, "data-" + backend.Id)), cancellationToken);
+                    // The configuration's directory is the backend's working directory (a relative cwd resolves from it).
+                    Directory.CreateDirectory(Path.Combine(workDir, "config"));
+                    string config = Path.Combine(workDir, "config", $"gateway-{backend.Id}.json");
+                    await File.WriteAllTextAsync(config, GatewayConfig(backend, options.PolicyRules, Path.Combine(workDir, options.DataOutsideServerDirectory ? "data" : "config", "data-" + backend.Id)), cancellationToken);
                     string[] serveArgs = ["serve", "--config", config, "--http", "http://127.0.0.1:0", .. options.GatewayArguments];
                     (ChildProcess gateway, Match ready) = await ChildProcess.StartAsync(dotnet, [mcpfDll, .. serveArgs], GatewayListening(), StartTimeout, options.GatewayEnvironment, cancellationToken);
                     GatewayHostDescription = $"`mcpf serve --config F --http http://127.0.0.1:0{string.Concat(options.GatewayArguments.Select(static a => " " + a))}`"

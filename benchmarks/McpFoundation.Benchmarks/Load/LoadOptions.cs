@@ -47,6 +47,9 @@ internal sealed record LoadOptions(
     /// <summary>Gets the stdio backends behind direct-stdio and gateway-http.</summary>
     public IReadOnlyList<BackendKind> Backends { get; init; } = [BackendKind.Fixture];
 
+    /// <summary>Gets a value indicating whether the gateway's data directory is kept out of its backend's working directory.</summary>
+    public bool DataOutsideServerDirectory { get; init; }
+
     /// <summary>Gets the path of McpFoundation.Benchmarks.MinimalServer.dll, when given.</summary>
     public string? MinimalServerPath { get; init; }
 
@@ -83,6 +86,10 @@ internal sealed record LoadOptions(
                              a backend it starts itself on direct-stdio; sdk,raw (or raw,sdk) measures both, one
                              report section each, the first is the headline
           environment for the everything backend: MCPF_NPM_TOOLS (default tests/npm), MCPF_NODE22 (node 22)
+          --data-outside-cwd put the gateway's data directory (audit.db, state.db) in a directory of its own; by
+                             default it is next to the gateway's configuration file, which is also the backends'
+                             working directory, so a .NET generic-host backend's content-root file watcher sees
+                             every audit write (docs/PERFORMANCE.md, issue 7 point 2)
           --out FILE         also write the markdown report to FILE
         environment:
           MCPF_BENCH_AUDIT=off  give the gateway "audit": {"enabled": false} (to measure without the trail)
@@ -106,6 +113,7 @@ internal sealed record LoadOptions(
         BenchClient[] clientKinds = [BenchClient.Sdk];
         BackendKind[] backends = [BackendKind.Fixture];
         string? minimalServer = null;
+        bool dataOutside = false;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -167,6 +175,9 @@ internal sealed record LoadOptions(
                 case "--backends":
                     backends = [.. Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Backend.Parse).Distinct()];
                     break;
+                case "--data-outside-cwd":
+                    dataOutside = true;
+                    break;
                 case "--minimal-server":
                     minimalServer = Value(args, ref i);
                     break;
@@ -193,6 +204,7 @@ internal sealed record LoadOptions(
             ClientKinds = clientKinds,
             Backends = backends,
             MinimalServerPath = minimalServer,
+            DataOutsideServerDirectory = dataOutside,
         };
     }
 
