@@ -3,6 +3,7 @@
 
     python3 benchmarks/scripts/strace-calls.py direct  BACKEND [CALLS]   # the backend alone, driven over its stdio
     python3 benchmarks/scripts/strace-calls.py gateway BACKEND [CALLS]   # mcpf serve --http in front of the backend
+    python3 benchmarks/scripts/strace-calls.py direct-http fixture [CALLS] # the fixture's Streamable HTTP server
 
 BACKEND is fixture, sdk or everything (as the load benchmark's --backends); build first with
 `dotnet build -c Release benchmarks/McpFoundation.Benchmarks`. The script warms the processes up untraced, attaches
@@ -192,6 +193,26 @@ def main():
         lines, start = trace(processes, calls, lambda i: client.call(10_000 + i, expected))
         summarise(lines, start, processes, calls)
         client.p.kill()
+        return
+    if mode == "direct-http":
+        http = subprocess.Popen(["dotnet", BACKENDS["fixture"][0][1], "--http", "http://127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **QUIET})
+        url = None
+        while url is None:
+            line = http.stdout.readline()
+            if not line:
+                raise SystemExit("the fixture exited")
+            m = re.match(r"^LISTENING (http://\S+)", line)
+            url = m.group(1) if m else None
+        threading.Thread(target=lambda: [None for _ in http.stdout], daemon=True).start()
+        try:
+            client = HttpClient(url, "echo")
+            for i in range(1, 3001):
+                client.call(i, "hello")
+            processes = {"server": http.pid}
+            lines, start = trace(processes, calls, lambda i: client.call(10_000 + i, "hello"))
+            summarise(lines, start, processes, calls)
+        finally:
+            http.kill()
         return
     work = tempfile.mkdtemp()
     server = {"transport": "stdio", "command": command}
