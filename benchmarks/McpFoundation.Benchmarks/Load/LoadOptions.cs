@@ -85,7 +85,6 @@ internal sealed record LoadOptions(
                              Streamable HTTP on the HTTP paths and newline-delimited JSON-RPC on the stdin/stdout of
                              a backend it starts itself on direct-stdio; sdk,raw (or raw,sdk) measures both, one
                              report section each, the first is the headline
-          environment for the everything backend: MCPF_NPM_TOOLS (default tests/npm), MCPF_NODE22 (node 22)
           --data-outside-cwd put the gateway's data directory (audit.db, state.db) in a directory of its own; by
                              default it is next to the gateway's configuration file, which is also the backends'
                              working directory, so a .NET generic-host backend's content-root file watcher sees
@@ -93,6 +92,7 @@ internal sealed record LoadOptions(
           --out FILE         also write the markdown report to FILE
         environment:
           MCPF_BENCH_AUDIT=off  give the gateway "audit": {"enabled": false} (to measure without the trail)
+          MCPF_NPM_TOOLS, MCPF_NODE22  where the everything backend's tests/npm and node 22 are (as in the tests)
         """;
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
