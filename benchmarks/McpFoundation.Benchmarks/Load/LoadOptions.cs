@@ -15,13 +15,13 @@ internal enum BenchClient
 /// <summary>The paths the load benchmark can measure.</summary>
 internal enum BenchPath
 {
-    /// <summary>Client → fixture over Streamable HTTP (the limit for an HTTP front).</summary>
+    /// <summary>Client → fixture over Streamable HTTP (the limit for an HTTP front; the same row for every backend).</summary>
     DirectHttp,
 
-    /// <summary>Client → fixture over stdio (one connection shared by all clients, as the gateway's downstream is).</summary>
+    /// <summary>Client → the backend over stdio (one connection shared by all clients, as the gateway's downstream is).</summary>
     DirectStdio,
 
-    /// <summary>Client → <c>mcpf serve --http</c> → fixture over stdio.</summary>
+    /// <summary>Client → <c>mcpf serve --http</c> → the backend over stdio.</summary>
     GatewayHttp,
 }
 
@@ -39,9 +39,23 @@ internal sealed record LoadOptions(
     string? OutputPath,
     IReadOnlyDictionary<string, string> GatewayEnvironment,
     IReadOnlyList<string> GatewayArguments,
-    int PolicyRules = 0,
-    BenchClient Client = BenchClient.Sdk)
+    int PolicyRules = 0)
 {
+    /// <summary>Gets the clients to measure with, in the order given (the first is the headline).</summary>
+    public IReadOnlyList<BenchClient> ClientKinds { get; init; } = [BenchClient.Sdk];
+
+    /// <summary>Gets the stdio backends behind direct-stdio and gateway-http.</summary>
+    public IReadOnlyList<BackendKind> Backends { get; init; } = [BackendKind.Fixture];
+
+    /// <summary>Gets a value indicating whether the gateway's data directory is kept out of its backend's working directory.</summary>
+    public bool DataOutsideServerDirectory { get; init; }
+
+    /// <summary>Gets the path of McpFoundation.Benchmarks.MinimalServer.dll, when given.</summary>
+    public string? MinimalServerPath { get; init; }
+
+    /// <summary>Gets a value indicating whether only the fixture is measured (the report then keeps its earlier shape).</summary>
+    public bool FixtureOnly => Backends is [BackendKind.Fixture];
+
     public const string Usage = """
         load options:
           --duration S       measured seconds per path and concurrency (default 10)
@@ -50,10 +64,15 @@ internal sealed record LoadOptions(
           --clients LIST     concurrent clients, comma-separated (default 1,16)
           --rounds N         repeat every measurement N times, paths interleaved (default 1)
           --paths LIST       any of direct-http,direct-stdio,gateway-http (default all three)
+          --backends LIST    the stdio servers behind direct-stdio and gateway-http, any of fixture,sdk,everything
+                             (default fixture): the fixture; a minimal ModelContextProtocol stdio server with its
+                             defaults (benchmarks/McpFoundation.Benchmarks.MinimalServer); server-everything on node 22
+                             from tests/npm. direct-http is always the fixture's HTTP server (one row for all).
           --protocol V       MCP revision the clients ask for (default 2025-11-25: one session per client;
                              2026-07-28: stateless requests)
           --message TEXT     the echo tool's argument (default "hello")
           --fixture DLL      McpFoundation.FixtureServer.dll (default: the Release build next to this repo)
+          --minimal-server DLL  McpFoundation.Benchmarks.MinimalServer.dll (default: the build next to this repo)
           --mcpf DLL         mcpf.dll (default: the Release build next to this repo)
           --gateway-env K=V  an environment variable for the gateway process only (repeatable), e.g.
                              DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 to try a runtime setting
@@ -62,11 +81,18 @@ internal sealed record LoadOptions(
           --policy-rules N   give the gateway a policy of N rules (exact names, server globs with path
                              conditions, role rules; one allows the echo tool) and a security_profile on the
                              fixture, so that every call is decided and its arguments checked (default 0: none)
-          --client KIND      sdk (default): the SDK's McpClient; raw: a bare HttpClient speaking Streamable
-                             HTTP (initialize, notifications/initialized, tools/call), HTTP paths only
+          --client LIST      sdk (default): the SDK's McpClient; raw: no SDK, a bare HttpClient speaking
+                             Streamable HTTP on the HTTP paths and newline-delimited JSON-RPC on the stdin/stdout of
+                             a backend it starts itself on direct-stdio; sdk,raw (or raw,sdk) measures both, one
+                             report section each, the first is the headline
+          --data-outside-cwd put the gateway's data directory (audit.db, state.db) in a directory of its own; by
+                             default it is next to the gateway's configuration file, which is also the backends'
+                             working directory, so a .NET generic-host backend's content-root file watcher sees
+                             every audit write (docs/PERFORMANCE.md, issue 7 point 2)
           --out FILE         also write the markdown report to FILE
         environment:
           MCPF_BENCH_AUDIT=off  give the gateway "audit": {"enabled": false} (to measure without the trail)
+          MCPF_NPM_TOOLS, MCPF_NODE22  where the everything backend's tests/npm and node 22 are (as in the tests)
         """;
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
@@ -84,7 +110,10 @@ internal sealed record LoadOptions(
         var gatewayEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
         var gatewayArguments = new List<string>();
         int policyRules = 0;
-        BenchClient client = BenchClient.Sdk;
+        BenchClient[] clientKinds = [BenchClient.Sdk];
+        BackendKind[] backends = [BackendKind.Fixture];
+        string? minimalServer = null;
+        bool dataOutside = false;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -136,12 +165,21 @@ internal sealed record LoadOptions(
                     output = Value(args, ref i);
                     break;
                 case "--client":
-                    client = Value(args, ref i) switch
+                    clientKinds = [.. Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(static kind => kind switch
                     {
                         "sdk" => BenchClient.Sdk,
                         "raw" => BenchClient.Raw,
                         var other => throw new ArgumentException($"--client: '{other}' is not sdk or raw."),
-                    };
+                    }).Distinct()];
+                    break;
+                case "--backends":
+                    backends = [.. Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Backend.Parse).Distinct()];
+                    break;
+                case "--data-outside-cwd":
+                    dataOutside = true;
+                    break;
+                case "--minimal-server":
+                    minimalServer = Value(args, ref i);
                     break;
                 case "--policy-rules":
                     policyRules = PositiveInt(option, Value(args, ref i));
@@ -151,9 +189,9 @@ internal sealed record LoadOptions(
             }
         }
 
-        if (clients.Length == 0 || paths.Length == 0)
+        if (clients.Length == 0 || paths.Length == 0 || clientKinds.Length == 0 || backends.Length == 0)
         {
-            throw new ArgumentException("--clients and --paths need at least one value.");
+            throw new ArgumentException("--clients, --paths, --client and --backends need at least one value.");
         }
 
         if (clients.Any(c => c > 256))
@@ -161,12 +199,13 @@ internal sealed record LoadOptions(
             throw new ArgumentException("--clients: at most 256 concurrent clients (this is a 2-core machine).");
         }
 
-        if (client == BenchClient.Raw && paths.Contains(BenchPath.DirectStdio))
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment, gatewayArguments, policyRules)
         {
-            throw new ArgumentException("--client raw measures the HTTP paths only: pass --paths direct-http,gateway-http.");
-        }
-
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), clients, rounds, paths, protocol, message, fixture, gateway, output, gatewayEnvironment, gatewayArguments, policyRules, client);
+            ClientKinds = clientKinds,
+            Backends = backends,
+            MinimalServerPath = minimalServer,
+            DataOutsideServerDirectory = dataOutside,
+        };
     }
 
     public static string Name(BenchPath path) => path switch
