@@ -52,21 +52,6 @@ internal static class AuditThroughputBenchmark
                 new NullSink(),
                 NullLogger<AuditTrail>.Instance);
             await trail.FlushAsync();
-            if (Environment.GetEnvironmentVariable("MCPF_BENCH_AUDIT_STORE_ONLY") == "1")
-            {
-                for (int round = 0; round < 3; round++)
-                {
-                var records2 = Enumerable.Range((round + 1) * 1_000_000, 256).Select(Record).ToArray();
-                long t0 = Stopwatch.GetTimestamp();
-                TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-                for (int b = 0; b < records / 256; b++) await store.AppendAsync(records2);
-                Console.WriteLine($"store only: {records / 256 * 256 / Stopwatch.GetElapsedTime(t0).TotalSeconds:N0} records/s, cpu {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds / (records / 256 * 256):F2} us/record");
-                }
-                long t1 = Stopwatch.GetTimestamp();
-                var one = Record(1); for (int b = 0; b < records; b++) AuditChain.Link(one, b, AuditChain.Genesis);
-                Console.WriteLine($"link only: {records / Stopwatch.GetElapsedTime(t1).TotalSeconds:N0} records/s");
-            }
-
             double queued = await MeasureAsync(records, 16, (i, _) => { trail.Post(Record(i)); return ValueTask.CompletedTask; }, trail);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"queued (16 producers, flush at end): {records} records, {queued:N0} records/s"));
             int durableRecords = Math.Max(1000, records / 4);

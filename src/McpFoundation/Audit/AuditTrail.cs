@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace McpFoundation.Audit;
 
 /// <summary>
-/// The audit trail's one writer. Records are queued on a bounded channel and written by one background task in group
+/// The audit trail's one writer. Records are queued on a bounded channel and written by one background thread in group
 /// commits (every record waiting, up to <see cref="AuditSettings.MaxBatch"/>, in one transaction). A call's started
 /// record is awaited (<see cref="AppendDurableAsync"/>: the call waits for the commit that holds it, shared with other
 /// calls' records); every other record is queued (<see cref="Post(AuditRecord)"/>). The writer signs a checkpoint
@@ -31,6 +31,9 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<AuditRecord> _queued = new();
     private readonly List<AuditRecord> _batch = [];
     private int _queuedCount;
+
+    // 1 while the writer wakes every QueuedRecordDelay by itself to look at the queue (calls came in the last second).
+    private int _polling;
     private readonly Task _writer;
     private readonly CancellationTokenSource _stopping = new();
     private long _dropped;
@@ -48,7 +51,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         _log = log;
         _logger = logger;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(settings.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _writer = _store is null ? Task.CompletedTask : Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _writer = _store is null ? Task.CompletedTask : StartWriterThread();
     }
 
     /// <summary>Gets or sets where the writer reports each commit's duration (<c>mcpfoundation.audit.write.duration</c>); none when null.</summary>
@@ -77,6 +80,8 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
 
     /// <summary>The longest a queued record (a finished call, an event) waits before it is committed with no call to share a commit with.</summary>
     public static TimeSpan QueuedRecordDelay { get; } = TimeSpan.FromMilliseconds(20);
+
+    private static readonly TimeSpan PollWhileActiveFor = TimeSpan.FromSeconds(1);
 
     /// <summary>Queues a record and completes when the commit that holds it is durable: true, or false when the trail cannot be written.</summary>
     public ValueTask<bool> AppendDurableAsync(AuditRecord record, CancellationToken cancellationToken = default)
@@ -118,9 +123,10 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
 
         _queued.Enqueue(record);
         int waiting = Interlocked.Increment(ref _queuedCount);
-        if (waiting == 1 || waiting % _settings.MaxBatch == 0)
+        if ((waiting == 1 && Interlocked.CompareExchange(ref _polling, 0, 0) == 0) || waiting % _settings.MaxBatch == 0)
         {
-            // Wake the writer only when the queue starts (it then keeps time) or a whole batch waits.
+            // Wake the writer only when it does not look at the queue by itself (it polls while calls come) or a
+            // whole batch waits: at one client a call's finished record then costs the writer no wake of its own.
             _queue.Writer.TryWrite(default);
         }
     }
@@ -195,13 +201,41 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>
+    /// The writer runs on a thread of its own, not the pool's: SQLite writes are synchronous, and a WAL checkpoint's
+    /// fsync can take tens of milliseconds, which on a pool thread would hold up whatever is queued behind it (an
+    /// emergency stop's answers, other calls). It waits on the channel by blocking, which is what the thread is for.
+    /// </summary>
+    private Task StartWriterThread()
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                WriteLoop();
+                finished.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                finished.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "mcpf audit writer",
+        };
+        thread.Start();
+        return finished.Task;
+    }
+
+    private void WriteLoop()
     {
         IAuditStore store = _store!;
         var durable = new List<AuditRecord>();
         var waiters = new List<TaskCompletionSource<bool>>();
         var commit = new CommitState();
-        await StartAsync(store).ConfigureAwait(false);
+        StartAsync(store).GetAwaiter().GetResult();
         ChannelReader<Pending> reader = _queue.Reader;
         Task<bool>? waiting = null;
 
@@ -210,12 +244,23 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         Task? timer = null;
         long timerDueAt = long.MaxValue;
         long? queuedSince = null;
+        long lastCommitAt = 0;
         while (true)
         {
             waiting ??= reader.WaitToReadAsync().AsTask();
             if (!waiting.IsCompleted)
             {
-                long due = NextDueAt(queuedSince, commit);
+                // While calls come (a commit in the last second) the writer looks at the queue every QueuedRecordDelay
+                // by itself; otherwise a queued record wakes it. Set before the queue is read again, so that a record
+                // queued in between is seen either here or by its own wake.
+                bool poll = Stopwatch.GetElapsedTime(lastCommitAt) < PollWhileActiveFor;
+                Interlocked.Exchange(ref _polling, poll ? 1 : 0);
+                if (queuedSince is null && Volatile.Read(ref _queuedCount) > 0)
+                {
+                    queuedSince = Stopwatch.GetTimestamp();
+                }
+
+                long due = NextDueAt(queuedSince ?? (poll ? Stopwatch.GetTimestamp() : null), commit);
                 TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
                 if (remaining > TimeSpan.Zero)
                 {
@@ -226,7 +271,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
                         timerDueAt = due;
                     }
 
-                    await Task.WhenAny(waiting, timer).ConfigureAwait(false);
+                    Task.WaitAny(waiting, timer);
                     if (timer.IsCompleted)
                     {
                         timer = null;
@@ -238,16 +283,16 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
                 {
                     if (queuedSince is { } since && Stopwatch.GetElapsedTime(since) >= QueuedRecordDelay)
                     {
-                        await CommitAsync(store, [], [], commit).ConfigureAwait(false);
+                        CommitAsync(store, [], [], commit).GetAwaiter().GetResult();
                         queuedSince = _queuedCount > 0 ? Stopwatch.GetTimestamp() : null;
                     }
 
-                    await MaintainAsync(store, commit).ConfigureAwait(false);
+                    MaintainAsync(store, commit).GetAwaiter().GetResult();
                     continue;
                 }
             }
 
-            if (!await waiting.ConfigureAwait(false))
+            if (!waiting.GetAwaiter().GetResult())
             {
                 break;
             }
@@ -275,19 +320,20 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
                 continue;
             }
 
-            await CommitAsync(store, durable, waiters, commit).ConfigureAwait(false);
+            CommitAsync(store, durable, waiters, commit).GetAwaiter().GetResult();
+            lastCommitAt = Stopwatch.GetTimestamp();
             queuedSince = _queuedCount > 0 ? queuedSince ?? Stopwatch.GetTimestamp() : null;
-            await MaintainAsync(store, commit).ConfigureAwait(false);
+            MaintainAsync(store, commit).GetAwaiter().GetResult();
         }
 
         while (!_queued.IsEmpty)
         {
-            await CommitAsync(store, [], [], commit).ConfigureAwait(false);
+            CommitAsync(store, [], [], commit).GetAwaiter().GetResult();
         }
 
         if (commit.SinceCheckpoint > 0)
         {
-            await CheckpointAsync(store, commit.LastSequence, commit.LastHash!).ConfigureAwait(false);
+            CheckpointAsync(store, commit.LastSequence, commit.LastHash!).GetAwaiter().GetResult();
         }
     }
 
