@@ -105,21 +105,30 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills <paramref name="process"/> with its whole tree and waits up to 10 s for it; one already gone, never started or stuck is left as it is.</summary>
+    internal static async Task KillTreeAsync(Process process)
     {
         try
         {
-            if (!_process.HasExited)
+            if (!process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                process.Kill(entireProcessTree: true);
             }
 
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(wait.Token);
+            await process.WaitForExitAsync(wait.Token);
         }
         catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
         {
             // Not started, already gone, or stuck: nothing more we can do from here.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await KillTreeAsync(_process);
         }
         finally
         {
