@@ -140,6 +140,10 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private readonly TaskCompletionSource<StdioClientCompletionDetails?> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
+    // Whether the process had already ended on its own when the session was disposed (the SDK disposes it when the
+    // initialize fails): then its exit is the reason, not a stop by the gateway.
+    private volatile bool _endedBeforeDispose;
+
     public ChildProcessSession(string name, Process process, ILogger logger, TimeSpan shutdownTimeout, Action<string>? standardErrorLine, int maxMessageBytes = Utf8LineReader.DefaultMaxLineBytes, bool ownGroup = false)
     {
         _ownGroup = ownGroup;
@@ -238,6 +242,22 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
 
     public async ValueTask DisposeAsync()
     {
+        // Written before _disposed, so that the reader that sees the session disposed also sees why.
+        bool ended;
+        try
+        {
+            ended = _process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            ended = false; // never started
+        }
+
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _endedBeforeDispose = ended;
+        }
+
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
@@ -308,7 +328,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
                 _incoming.Writer.TryWrite(message);
             }
 
-            bool stoppedByGateway = Volatile.Read(ref _disposed) != 0;
+            bool stoppedByGateway = Volatile.Read(ref _disposed) != 0 && !_endedBeforeDispose;
             if (_process.WaitForExit(_shutdownTimeout))
             {
                 // The timed wait does not wait for the stderr reader: the last lines (often the reason) may be in flight.
