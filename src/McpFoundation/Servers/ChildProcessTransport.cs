@@ -336,7 +336,11 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
             }
 
             StdioClientCompletionDetails details = CompletionDetails(null);
-            _exited.TrySetResult(stoppedByGateway ? null : details);
+
+            // A stop by the gateway ends the process with 0 (stdin closed) or a signal; any other code is the server's own
+            // failure, whoever disposed the session first (the SDK does when the initialize fails).
+            bool failedOnItsOwn = details.ExitCode is int code && code != 0 && !(code > 128 && code < 128 + 65);
+            _exited.TrySetResult(stoppedByGateway && !failedOnItsOwn ? null : details);
             _incoming.Writer.TryComplete(new ClientTransportClosedException(details));
         }
         catch (LineTooLongException ex)
