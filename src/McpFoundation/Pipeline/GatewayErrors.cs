@@ -64,22 +64,4 @@ public static class GatewayErrors
 
         return exception;
     }
-
-    /// <summary>Creates the error a client receives when the gateway cancelled its operation.</summary>
-    /// <param name="reason">Why, as the canceller said it.</param>
-    /// <param name="correlationId">The operation's correlation id.</param>
-    /// <returns>An exception the SDK turns into a JSON-RPC error with <c>data</c>.</returns>
-    public static McpProtocolException Cancelled(string reason, string correlationId) => Cancelled(reason, correlationId, GatewayErrorCodes.OperationCancelled);
-
-    /// <summary>Creates the error a client receives when the gateway cancelled its operation, with the canceller's code.</summary>
-    /// <param name="reason">Why, as the canceller said it.</param>
-    /// <param name="correlationId">The operation's correlation id.</param>
-    /// <param name="code">The code (<see cref="GatewayErrorCodes.OperationCancelled"/>, or e.g. <see cref="GatewayErrorCodes.EmergencyStopped"/>).</param>
-    /// <returns>An exception the SDK turns into a JSON-RPC error with <c>data</c>.</returns>
-    public static McpProtocolException Cancelled(string reason, string correlationId, int code)
-    {
-        var exception = new McpProtocolException(reason, (McpErrorCode)code);
-        exception.Data[CorrelationIdField] = correlationId;
-        return exception;
-    }
 }
