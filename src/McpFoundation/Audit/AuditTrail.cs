@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Threading.Channels;
 using McpFoundation.Audit.Redaction;
 using McpFoundation.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -27,7 +26,16 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ISecurityEventSink _log;
-    private readonly Channel<Pending> _queue;
+    // Records whose writers wait for their commit (a call's started record) and flush requests, in order.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Pending> _waiting = new();
+    private int _waitingCount;
+
+    // Wakes the writer when it sleeps. It never spins: on two cores a spinning writer takes the CPU from the call it
+    // waits for (measured: docs/PERFORMANCE.md). Set by producers, reset by the writer before it looks again.
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
+
+    // 1 once the trail is disposed (no record is accepted); 1 once the writer has stopped taking any.
+    private int _writerStopped;
     private readonly System.Collections.Concurrent.ConcurrentQueue<AuditRecord> _queued = new();
     private readonly List<AuditRecord> _batch = [];
     private int _queuedCount;
@@ -50,7 +58,6 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         _time = time;
         _log = log;
         _logger = logger;
-        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(settings.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _writer = _store is null ? Task.CompletedTask : StartWriterThread();
     }
 
@@ -76,7 +83,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Gets how many records wait for the writer.</summary>
-    public int QueueDepth => (_queue.Reader.CanCount ? _queue.Reader.Count : 0) + Math.Max(0, Volatile.Read(ref _queuedCount));
+    public int QueueDepth => Math.Max(0, Volatile.Read(ref _waitingCount)) + Math.Max(0, Volatile.Read(ref _queuedCount));
 
     /// <summary>The longest a queued record (a finished call, an event) waits before it is committed with no call to share a commit with.</summary>
     public static TimeSpan QueuedRecordDelay { get; } = TimeSpan.FromMilliseconds(20);
@@ -93,7 +100,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
 
         // Completed by the writer: inline when it is the only waiter of its commit, else on the pool (CompleteWaiters).
         var durable = new TaskCompletionSource<bool>();
-        if (!_queue.Writer.TryWrite(new Pending(record, durable)))
+        if (!TryEnqueueWaiting(new Pending(record, durable)))
         {
             LogQueueFull(_logger, _settings.QueueCapacity, record.CorrelationId);
             return ValueTask.FromResult(false);
@@ -127,8 +134,29 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         {
             // Wake the writer only when it does not look at the queue by itself (it polls while calls come) or a
             // whole batch waits: at one client a call's finished record then costs the writer no wake of its own.
-            _queue.Writer.TryWrite(default);
+            _wake.Set();
         }
+    }
+
+    /// <summary>Queues a record the caller waits for (or a flush) and wakes the writer; false when the queue is full or the trail is disposed.</summary>
+    private bool TryEnqueueWaiting(Pending pending)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || Volatile.Read(ref _waitingCount) >= _settings.QueueCapacity)
+        {
+            return false;
+        }
+
+        _waiting.Enqueue(pending);
+        Interlocked.Increment(ref _waitingCount); // a full fence: the read below cannot move before the enqueue
+        if (Volatile.Read(ref _writerStopped) != 0)
+        {
+            // The writer stopped after the check above: it may not see this one (it fails those it does).
+            pending.Done!.TrySetResult(false);
+            return true;
+        }
+
+        _wake.Set();
+        return true;
     }
 
     /// <inheritdoc/>
@@ -148,7 +176,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         }
 
         var flushed = new TaskCompletionSource<bool>();
-        if (!_queue.Writer.TryWrite(new Pending(null, flushed)))
+        if (!TryEnqueueWaiting(new Pending(null, flushed)))
         {
             return false;
         }
@@ -182,7 +210,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             return;
         }
 
-        _queue.Writer.TryComplete();
+        _wake.Set();
         try
         {
             await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
@@ -199,6 +227,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _wake.Dispose();
     }
 
     /// <summary>
@@ -236,94 +265,87 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         var waiters = new List<TaskCompletionSource<bool>>();
         var commit = new CommitState();
         StartAsync(store).GetAwaiter().GetResult();
-        ChannelReader<Pending> reader = _queue.Reader;
-        Task<bool>? waiting = null;
-
-        // One timer at a time, made again only when something is due sooner (not one per idle moment: at one client the
-        // writer idles twice a call).
-        Task? timer = null;
-        long timerDueAt = long.MaxValue;
         long? queuedSince = null;
         long lastCommitAt = 0;
         while (true)
         {
-            waiting ??= reader.WaitToReadAsync().AsTask();
-            if (!waiting.IsCompleted)
+            if (Volatile.Read(ref _waitingCount) == 0)
             {
-                // While calls come (a commit in the last second) the writer looks at the queue every QueuedRecordDelay
-                // by itself; otherwise a queued record wakes it. Set before the queue is read again, so that a record
-                // queued in between is seen either here or by its own wake.
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    break;
+                }
+
+                // While calls come (a commit in the last second) the writer looks at the queued records every
+                // QueuedRecordDelay by itself; otherwise a queued record wakes it. Set before the queue is read again,
+                // so that a record queued in between is seen either here or by its own wake.
                 bool poll = Stopwatch.GetElapsedTime(lastCommitAt) < PollWhileActiveFor;
                 Interlocked.Exchange(ref _polling, poll ? 1 : 0);
-                if (queuedSince is null && Volatile.Read(ref _queuedCount) > 0)
+                int queued = Volatile.Read(ref _queuedCount);
+                if (queuedSince is null && queued > 0)
                 {
                     queuedSince = Stopwatch.GetTimestamp();
+                }
+
+                if (queued >= _settings.MaxBatch || (queuedSince is { } since && Stopwatch.GetElapsedTime(since) >= QueuedRecordDelay))
+                {
+                    // Only queued records: a whole batch waits, or the oldest waited long enough for a call's commit.
+                    CommitAsync(store, [], [], commit).GetAwaiter().GetResult();
+                    queuedSince = Volatile.Read(ref _queuedCount) > 0 ? Stopwatch.GetTimestamp() : null;
+                    MaintainAsync(store, commit).GetAwaiter().GetResult();
+                    continue;
                 }
 
                 long due = NextDueAt(queuedSince ?? (poll ? Stopwatch.GetTimestamp() : null), commit);
                 TimeSpan remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
                 if (remaining > TimeSpan.Zero)
                 {
-                    if (timer is null || due < timerDueAt)
+                    // Reset, then look again: a producer that queued before the reset is seen now, one after it sets
+                    // the event again. Scheduling is measured on the Stopwatch: real time even when a test fakes the clock.
+                    _wake.Reset();
+                    if (Volatile.Read(ref _waitingCount) == 0 && Volatile.Read(ref _disposed) == 0 && Volatile.Read(ref _queuedCount) < _settings.MaxBatch)
                     {
-                        // Scheduling, measured on the Stopwatch: real time even when a test fakes the clock.
-                        timer = Task.Delay(remaining, TimeProvider.System);
-                        timerDueAt = due;
+                        _wake.Wait(remaining);
                     }
 
-                    Task.WaitAny(waiting, timer);
-                    if (timer.IsCompleted)
-                    {
-                        timer = null;
-                        timerDueAt = long.MaxValue;
-                    }
-                }
-
-                if (!waiting.IsCompleted)
-                {
-                    if (queuedSince is { } since && Stopwatch.GetElapsedTime(since) >= QueuedRecordDelay)
-                    {
-                        CommitAsync(store, [], [], commit).GetAwaiter().GetResult();
-                        queuedSince = _queuedCount > 0 ? Stopwatch.GetTimestamp() : null;
-                    }
-
-                    MaintainAsync(store, commit).GetAwaiter().GetResult();
                     continue;
                 }
+
+                MaintainAsync(store, commit).GetAwaiter().GetResult();
+                continue;
             }
 
-            if (!waiting.GetAwaiter().GetResult())
-            {
-                break;
-            }
-
-            waiting = null;
             durable.Clear();
             waiters.Clear();
-            while (waiters.Count < _settings.MaxBatch && reader.TryRead(out Pending item))
+            while (waiters.Count < _settings.MaxBatch && _waiting.TryDequeue(out Pending item))
             {
+                Interlocked.Decrement(ref _waitingCount);
                 if (item.Record is not null)
                 {
                     durable.Add(item.Record);
                 }
 
-                if (item.Done is not null)
-                {
-                    waiters.Add(item.Done);
-                }
-            }
-
-            if (waiters.Count == 0 && Volatile.Read(ref _queuedCount) < _settings.MaxBatch)
-            {
-                // Only queued records arrived: they wait a moment for the next call's commit to share it.
-                queuedSince ??= Stopwatch.GetTimestamp();
-                continue;
+                waiters.Add(item.Done!);
             }
 
             CommitAsync(store, durable, waiters, commit).GetAwaiter().GetResult();
             lastCommitAt = Stopwatch.GetTimestamp();
-            queuedSince = _queuedCount > 0 ? queuedSince ?? Stopwatch.GetTimestamp() : null;
+            queuedSince = Volatile.Read(ref _queuedCount) > 0 ? queuedSince ?? Stopwatch.GetTimestamp() : null;
             MaintainAsync(store, commit).GetAwaiter().GetResult();
+        }
+
+        // Disposed: what was accepted is written; a producer that raced the stop is told it was not (TryEnqueueWaiting).
+        Interlocked.Exchange(ref _writerStopped, 1);
+        while (_waiting.TryDequeue(out Pending late))
+        {
+            Interlocked.Decrement(ref _waitingCount);
+            durable.Clear();
+            if (late.Record is not null)
+            {
+                durable.Add(late.Record);
+            }
+
+            CommitAsync(store, durable, [late.Done!], commit).GetAwaiter().GetResult();
         }
 
         while (!_queued.IsEmpty)

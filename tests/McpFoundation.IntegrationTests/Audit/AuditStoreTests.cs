@@ -328,6 +328,55 @@ public abstract class AuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Trail_ProducersRacingItsDisposal_EveryAppendAnsweredAndEveryAcceptedRecordStored()
+    {
+        // Eight callers append started records (each waits for its commit) and queue finished ones while the trail is
+        // disposed under them: no caller may hang, every record reported durable must be in the store, and none
+        // reported refused may be.
+        var trail = new AuditTrail(Store, _signer, AuditSettings.Default, 30, Redactor.Default, TimeProvider.System, new NoEvents(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditTrail>.Instance);
+        Assert.True(await trail.FlushAsync());
+        using var running = new CancellationTokenSource();
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var refused = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Task[] producers = [.. Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
+        {
+            for (int n = 0; !running.IsCancellationRequested || n < 50; n++)
+            {
+                string id = $"p{p}-{n}";
+                bool durable = await trail.AppendDurableAsync(Record(n, kind: AuditRecordKind.OperationStarted, id: id));
+                (durable ? accepted : refused).Add(id);
+                trail.Post(Record(n, id: id));
+                if (!durable)
+                {
+                    return;
+                }
+            }
+        }))];
+
+        await Task.Delay(200);
+        await trail.DisposeAsync();
+        running.Cancel();
+        Task all = Task.WhenAll(producers);
+        Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30))));
+        await all;
+
+        await using IAuditStore reopened = await ReopenAsync();
+        var started = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (AuditRecord record in reopened.ReadAsync())
+        {
+            if (record.Kind == AuditRecordKind.OperationStarted)
+            {
+                started.Add(record.CorrelationId!);
+            }
+        }
+
+        Assert.NotEmpty(accepted);
+        Assert.DoesNotContain(accepted, id => !started.Contains(id));
+        Assert.DoesNotContain(refused, started.Contains);
+        Assert.Equal(8, refused.Count); // each producer stopped at its first refusal, after the disposal
+    }
+
+    [Fact]
     public async Task PruneAsync_NoCheckpointBeforeCutoff_DeletesNothing()
     {
         await AppendAndCheckpointAsync(4, checkpointAt: 4);
