@@ -24,6 +24,8 @@ internal static class EmergencyStopBenchmark
           --rounds N    rounds, each a stop and a resume (default 20)
         environment:
           MCPF_BENCH_AUDIT=off  run the gateway without the audit trail (to measure its share)
+          DOTNET_gcServer=1     the garbage collector mcpf runs with (Server GC); without it this process has the
+                                workstation GC, whose collections land in the stop's answers (docs/PERFORMANCE.md)
         """;
 
     private static readonly TimeSpan Goal = TimeSpan.FromMilliseconds(50);
@@ -80,7 +82,7 @@ internal static class EmergencyStopBenchmark
         var lastAnswered = new List<double>(rounds);
         var everyCall = new List<double>(rounds * calls);
         int wrongOutcomes = 0;
-        Console.Error.WriteLine($"emergency: {rounds} rounds of {calls} calls in flight (fixture {fixtureDll})");
+        Console.Error.WriteLine($"emergency: {rounds} rounds of {calls} calls in flight (fixture {fixtureDll}), {(System.Runtime.GCSettings.IsServerGC ? "Server GC (as mcpf)" : "workstation GC (mcpf runs Server GC: set DOTNET_gcServer=1 to measure as it runs)")}");
         for (int round = 0; round < rounds; round++)
         {
             var answeredAt = new long[calls];
@@ -106,6 +108,10 @@ internal static class EmergencyStopBenchmark
 
             await Task.Delay(200); // let the fixture read them all
             long exceptionsBefore = Interlocked.Read(ref s_exceptions);
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            TimeSpan pausedBefore = GC.GetTotalPauseDuration();
+            int threadsBefore = ThreadPool.ThreadCount;
+            long pendingBefore = ThreadPool.PendingWorkItemCount;
             triggeredAt = Stopwatch.GetTimestamp();
             await gateway.TriggerEmergencyStopAsync($"benchmark round {round}", "benchmark");
             double triggerReturned = Stopwatch.GetElapsedTime(triggeredAt).TotalMilliseconds;
@@ -115,14 +121,16 @@ internal static class EmergencyStopBenchmark
             lastAnswered.Add(Stopwatch.GetElapsedTime(triggeredAt, last).TotalMilliseconds);
             everyCall.AddRange(answeredAt.Select(t => Stopwatch.GetElapsedTime(triggeredAt, t).TotalMilliseconds));
             wrongOutcomes += outcomes.Count(o => o.ErrorCode != GatewayErrorCodes.EmergencyStopped);
+            // What can hold a round up: collections (count by generation, pause), and the pool's threads and backlog.
+            string gc = string.Create(CultureInfo.InvariantCulture, $"GCs gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F1} ms, pool threads {threadsBefore}->{ThreadPool.ThreadCount}, pool backlog at the trigger {pendingBefore}");
             await gateway.ResumeAsync("benchmark", "next round");
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emergency: round {round + 1}: trigger returned after {triggerReturned:F1} ms, first answered {Stopwatch.GetElapsedTime(triggeredAt, answeredAt.Min()).TotalMilliseconds:F1} ms, last of {calls} {lastAnswered[^1]:F1} ms after the trigger, {exceptions} first-chance exceptions"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emergency: round {round + 1}: trigger returned after {triggerReturned:F1} ms, first answered {Stopwatch.GetElapsedTime(triggeredAt, answeredAt.Min()).TotalMilliseconds:F1} ms, last of {calls} {lastAnswered[^1]:F1} ms after the trigger, {exceptions} first-chance exceptions, {gc}"));
         }
 
         lastAnswered.Sort();
         everyCall.Sort();
         var ci = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(ci, $"Emergency stop, {calls} calls in flight, {rounds} rounds (library front, fixture over stdio), {Environment.ProcessorCount} cores, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC"));
+        Console.WriteLine(string.Create(ci, $"Emergency stop, {calls} calls in flight, {rounds} rounds (library front, fixture over stdio), {(System.Runtime.GCSettings.IsServerGC ? "Server GC" : "workstation GC")}, {Environment.ProcessorCount} cores, {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm} UTC"));
         Console.WriteLine(string.Create(ci, $"| measure | p50 | p99 | max |"));
         Console.WriteLine("|---|---|---|---|");
         Console.WriteLine(string.Create(ci, $"| trigger → last in-flight call answered (per round) | {Percentile(lastAnswered, 0.50):F1} ms | {Percentile(lastAnswered, 0.99):F1} ms | {lastAnswered[^1]:F1} ms |"));

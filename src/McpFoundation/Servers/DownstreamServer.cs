@@ -102,11 +102,7 @@ internal sealed class DownstreamServer : IAsyncDisposable
         {
             return await invoke(client, state, timeout.Token);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new McpProtocolException(
                 $"Server '{Id}' did not answer {operation} within {CallTimeout.TotalSeconds:0.###} s. Raise servers.{Id}.timeout (seconds) or MCP_DEFAULT_TIMEOUT if it needs longer.",
@@ -117,9 +113,11 @@ internal sealed class DownstreamServer : IAsyncDisposable
             // Keep the downstream's own code and message, without the SDK's local prefix.
             throw new McpProtocolException(ex.Message[RemotePrefix.Length..], ex.ErrorCode);
         }
-        catch (Exception ex) when (ex is not McpProtocolException)
+        catch (Exception ex) when (ex is not McpProtocolException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // The connection broke under the call (the process exited, the remote closed): the server is unavailable.
+            // The caller's cancellation passes through as it is, by the filters rather than a catch and rethrow: every
+            // throw costs when an emergency stop unwinds a thousand calls.
             throw Unavailable(client.Completion.IsCompleted ? null : ex.Message);
         }
     }

@@ -138,21 +138,26 @@ internal sealed class DirectRequests
                 Params = JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TParams))),
             };
             await transport.SendMessageAsync(request, cancellationToken);
-            JsonRpcMessageWithId response = await answer.Task.WaitAsync(cancellationToken);
+
+            // Waited for without throwing on cancellation: the one exception of a cancelled call is thrown below, once
+            // (an emergency stop unwinds a thousand calls at once, and every throw and rethrow costs: docs/PERFORMANCE.md).
+            Task<JsonRpcMessageWithId> answered = cancellationToken.CanBeCanceled ? answer.Task.WaitAsync(cancellationToken) : answer.Task;
+            await ((Task)answered).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (answered.IsCanceled)
+            {
+                // The caller is answered at once; the server is told on the side, by one sender per connection (the
+                // notifications of a thousand cancelled calls queue on the one connection).
+                QueueCancelled(transport, id);
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            JsonRpcMessageWithId response = answered.GetAwaiter().GetResult();
             return response switch
             {
                 JsonRpcResponse success => (TResult)(success.Result ?? new JsonObject()).Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TResult)))!,
                 JsonRpcError error => throw new McpProtocolException(error.Error.Message, (McpErrorCode)error.Error.Code),
                 _ => throw new InvalidOperationException("Unexpected answer type " + response.GetType().Name),
             };
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The caller is answered at once; the server is told on the side, by one sender per connection (an
-            // emergency stop cancels a thousand calls at once, and their notifications queue on the one connection:
-            // docs/PERFORMANCE.md).
-            QueueCancelled(transport, id);
-            throw;
         }
         finally
         {
