@@ -19,6 +19,12 @@ internal interface IMessageInterceptor
 {
     /// <summary>Returns true if the gateway consumed the message (routed progress, a direct request's answer).</summary>
     bool TryIntercept(JsonRpcMessage message);
+
+    /// <summary>
+    /// Returns true if the gateway consumed the line before it was parsed into a message (a direct request's answer,
+    /// read straight into its result), with the id of the request it answered.
+    /// </summary>
+    bool TryInterceptLine(ReadOnlySpan<byte> line, out RequestId answered);
 }
 
 /// <summary>A transport whose reader can hand messages to an <see cref="IMessageInterceptor"/> on the reading thread.</summary>
@@ -301,6 +307,12 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
             {
                 if (line.IsEmpty)
                 {
+                    continue;
+                }
+
+                if (Interceptor is { } interceptor && interceptor.TryInterceptLine(line.Span, out RequestId answered))
+                {
+                    NoteAnswered(answered);
                     continue;
                 }
 

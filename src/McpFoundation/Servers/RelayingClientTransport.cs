@@ -42,6 +42,8 @@ internal sealed class RelayingClientTransport(IClientTransport inner, ProgressRe
 
     private sealed class Interceptor(ProgressRelay relay, DirectRequests direct) : IMessageInterceptor
     {
+        public bool TryInterceptLine(ReadOnlySpan<byte> line, out RequestId answered) => direct.TryCompleteLine(line, out answered);
+
         public bool TryIntercept(JsonRpcMessage message) => message switch
         {
             JsonRpcNotification { Method: NotificationMethods.ProgressNotification } progress => relay.TryDeliver(progress),
@@ -107,7 +109,8 @@ internal sealed class RelayingClientTransport(IClientTransport inner, ProgressRe
 internal sealed class DirectRequests
 {
     private const string IdPrefix = "mcpf-";
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonRpcMessageWithId>> _pending = new(StringComparer.Ordinal);
+    private static ReadOnlySpan<byte> IdPrefixUtf8 => "mcpf-"u8;
+    private readonly ConcurrentDictionary<string, PendingAnswer> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _cancelled = new();
     private ITransport? _transport;
     private int _sendingCancellations;
@@ -126,7 +129,7 @@ internal sealed class DirectRequests
         ITransport transport = _transport ?? throw new InvalidOperationException("The downstream connection is not open.");
         string id = IdPrefix + Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture);
         // The waiting call continues on the thread that read its answer: one thread hop fewer per call (measured).
-        var answer = new TaskCompletionSource<JsonRpcMessageWithId>();
+        var answer = new PendingAnswer<TResult>();
         _pending[id] = answer;
         Interlocked.Increment(ref _outstanding);
         try
@@ -141,7 +144,7 @@ internal sealed class DirectRequests
 
             // Waited for without throwing on cancellation: the one exception of a cancelled call is thrown below, once
             // (an emergency stop unwinds a thousand calls at once, and every throw and rethrow costs: docs/PERFORMANCE.md).
-            Task<JsonRpcMessageWithId> answered = cancellationToken.CanBeCanceled ? answer.Task.WaitAsync(cancellationToken) : answer.Task;
+            Task<TResult> answered = cancellationToken.CanBeCanceled ? answer.Task.WaitAsync(cancellationToken) : answer.Task;
             await ((Task)answered).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (answered.IsCanceled)
             {
@@ -151,13 +154,8 @@ internal sealed class DirectRequests
                 throw new OperationCanceledException(cancellationToken);
             }
 
-            JsonRpcMessageWithId response = answered.GetAwaiter().GetResult();
-            return response switch
-            {
-                JsonRpcResponse success => (TResult)(success.Result ?? new JsonObject()).Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TResult)))!,
-                JsonRpcError error => throw new McpProtocolException(error.Error.Message, (McpErrorCode)error.Error.Code),
-                _ => throw new InvalidOperationException("Unexpected answer type " + response.GetType().Name),
-            };
+            // The result, or the server's JSON-RPC error as an McpProtocolException with its code and message.
+            return answered.GetAwaiter().GetResult();
         }
         finally
         {
@@ -175,21 +173,174 @@ internal sealed class DirectRequests
     {
         if (answer.Id.Id is not string id
             || !id.StartsWith(IdPrefix, StringComparison.Ordinal)
-            || !_pending.TryRemove(id, out TaskCompletionSource<JsonRpcMessageWithId>? waiting))
+            || !_pending.TryRemove(id, out PendingAnswer? waiting))
         {
             return false;
         }
 
+        Hand(waiting, answer);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a response to a direct request straight from the line the server wrote, before the line is parsed into a
+    /// message: the result is read from its bytes into the call's result type, without the JSON tree the message and
+    /// then the result would be built from (two conversions per call: docs/PERFORMANCE.md). False for anything else
+    /// (requests, notifications, other ids, errors, a result that does not read as the call's type): the line then
+    /// takes the usual path, where <see cref="TryComplete"/> sees it.
+    /// </summary>
+    public bool TryCompleteLine(ReadOnlySpan<byte> line, out RequestId answered)
+    {
+        answered = default;
+        if (!TryFindAnswer(line, out string? id, out int resultStart, out int resultLength)
+            || !_pending.TryGetValue(id, out PendingAnswer? waiting)
+            || !waiting.TryRead(line.Slice(resultStart, resultLength), out object? result)
+            || !_pending.TryRemove(new KeyValuePair<string, PendingAnswer>(id, waiting)))
+        {
+            return false;
+        }
+
+        answered = new RequestId(id);
+        Hand(waiting, result!);
+        return true;
+    }
+
+    /// <summary>
+    /// Finds the string id of a gateway-issued request and the bytes of the <c>result</c> in a JSON-RPC response, in one
+    /// pass that skips every other value; false for a line that has a <c>method</c>, an <c>error</c>, no result, or another id.
+    /// </summary>
+    private static bool TryFindAnswer(ReadOnlySpan<byte> line, [NotNullWhen(true)] out string? id, out int resultStart, out int resultLength)
+    {
+        id = null;
+        resultStart = resultLength = 0;
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("id"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !reader.ValueSpan.StartsWith(IdPrefixUtf8))
+                    {
+                        return false;
+                    }
+
+                    id = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("result"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return false;
+                    }
+
+                    resultStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    resultLength = (int)reader.BytesConsumed - resultStart;
+                }
+                else if (reader.ValueTextEquals("method"u8) || reader.ValueTextEquals("error"u8))
+                {
+                    return false;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return id is not null && resultLength > 0;
+        }
+        catch (JsonException)
+        {
+            return false; // the usual path reports what is wrong with the line
+        }
+    }
+
+    /// <summary>
+    /// Completes a call. With one call in flight it continues on the reading thread (no hand-off: lowest latency); with
+    /// more, on the thread pool, so that the reader goes back to reading and the results of concurrent calls are finished
+    /// on several cores at once (measured: docs/PERFORMANCE.md).
+    /// </summary>
+    private void Hand(PendingAnswer waiting, object answer)
+    {
         if (Volatile.Read(ref _outstanding) <= 1)
         {
-            waiting.TrySetResult(answer);
+            waiting.Complete(answer);
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Waiting.TrySetResult(state.Answer), (Waiting: waiting, Answer: answer), preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Waiting.Complete(state.Answer), (Waiting: waiting, Answer: answer), preferLocal: false);
+        }
+    }
+
+    /// <summary>A direct request's wait for its answer; the typed side is <see cref="PendingAnswer{TResult}"/>.</summary>
+    private abstract class PendingAnswer
+    {
+        /// <summary>Reads a result's bytes as the call's result type; false when they do not read as one.</summary>
+        public abstract bool TryRead(ReadOnlySpan<byte> result, out object? value);
+
+        /// <summary>Completes the call with a result read by <see cref="TryRead"/> or with a response or error message.</summary>
+        public abstract void Complete(object answer);
+
+        public abstract void Fail(Exception reason);
+    }
+
+    private sealed class PendingAnswer<TResult> : PendingAnswer
+    {
+        private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResult> ResultType =
+            (System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TResult));
+
+        private readonly TaskCompletionSource<TResult> _answer = new();
+
+        public Task<TResult> Task => _answer.Task;
+
+        public override bool TryRead(ReadOnlySpan<byte> result, out object? value)
+        {
+            try
+            {
+                value = JsonSerializer.Deserialize(result, ResultType);
+                return value is not null;
+            }
+            catch (JsonException)
+            {
+                value = null;
+                return false;
+            }
         }
 
-        return true;
+        public override void Complete(object answer)
+        {
+            switch (answer)
+            {
+                case TResult result:
+                    _answer.TrySetResult(result);
+                    break;
+                case JsonRpcResponse success:
+                    try
+                    {
+                        _answer.TrySetResult((success.Result ?? new JsonObject()).Deserialize(ResultType)!);
+                    }
+                    catch (Exception ex) when (ex is JsonException or NotSupportedException)
+                    {
+                        _answer.TrySetException(ex);
+                    }
+
+                    break;
+                case JsonRpcError error:
+                    _answer.TrySetException(new McpProtocolException(error.Error.Message, (McpErrorCode)error.Error.Code));
+                    break;
+                default:
+                    _answer.TrySetException(new InvalidOperationException("Unexpected answer type " + answer.GetType().Name));
+                    break;
+            }
+        }
+
+        public override void Fail(Exception reason) => _answer.TrySetException(reason);
     }
 
     /// <summary>
@@ -264,9 +415,9 @@ internal sealed class DirectRequests
             reason = ex;
         }
 
-        foreach (TaskCompletionSource<JsonRpcMessageWithId> waiting in _pending.Values)
+        foreach (PendingAnswer waiting in _pending.Values)
         {
-            waiting.TrySetException(reason);
+            waiting.Fail(reason);
         }
     }
 }

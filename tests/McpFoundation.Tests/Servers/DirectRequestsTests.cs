@@ -60,6 +60,44 @@ public sealed class DirectRequestsTests
         Assert.False(direct.TryComplete(new JsonRpcResponse { Id = new RequestId("mcpf-999"), Result = new JsonObject() }));
     }
 
+    [Fact]
+    public async Task TryCompleteLine_ResultLine_ReadStraightIntoTheResultWithTheRequestsId()
+    {
+        (RecordingTransport transport, DirectRequests direct) = Attached();
+        Task<CallToolResult> call = StartCall(direct);
+        string id = (string)transport.Sent[0].Id.Id!;
+
+        // Members in any order, an escaped string, nested values before and after the result.
+        string line = $$"""{"jsonrpc":"2.0","_x":{"a":[1,{"b":"}"}]},"result":{"content":[{"type":"text","text":"quote \" and \u00e9"}],"isError":true},"id":"{{id}}"}""";
+
+        Assert.True(direct.TryCompleteLine(System.Text.Encoding.UTF8.GetBytes(line), out RequestId answered));
+
+        Assert.Equal(id, answered.Id);
+        CallToolResult result = await call.WaitAsync(Timeout);
+        Assert.Equal("quote \" and é", ((TextContentBlock)result.Content[0]).Text);
+        Assert.True(result.IsError);
+        Assert.False(direct.TryComplete(new JsonRpcResponse { Id = transport.Sent[0].Id, Result = new JsonObject() }), "answered once");
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":"ID","error":{"code":-32099,"message":"no"}}""")] // errors take the message path
+    [InlineData("""{"jsonrpc":"2.0","id":"ID","method":"ping","result":{}}""")] // not a response
+    [InlineData("""{"jsonrpc":"2.0","id":"mcpf-999999","result":{"content":[]}}""")] // nobody waits for it
+    [InlineData("""{"jsonrpc":"2.0","id":7,"result":{"content":[]}}""")] // the SDK's own request
+    [InlineData("""{"jsonrpc":"2.0","id":"ID","result":null}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"ID","result":{"content":5}}""")] // does not read as a CallToolResult
+    [InlineData("""{"jsonrpc":"2.0","id":"ID","result":{"content":[]""")] // cut short
+    public void TryCompleteLine_AnythingButAReadableResult_LeftForTheMessagePath(string template)
+    {
+        (RecordingTransport transport, DirectRequests direct) = Attached();
+        Task<CallToolResult> call = StartCall(direct);
+        string line = template.Replace("ID", (string)transport.Sent[0].Id.Id!, StringComparison.Ordinal);
+
+        Assert.False(direct.TryCompleteLine(System.Text.Encoding.UTF8.GetBytes(line), out _));
+
+        Assert.False(call.IsCompleted);
+    }
+
     private static (RecordingTransport Transport, DirectRequests Direct) Attached()
     {
         var transport = new RecordingTransport();
