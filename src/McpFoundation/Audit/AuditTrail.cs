@@ -34,7 +34,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     // waits for (measured: docs/PERFORMANCE.md). Set by producers, reset by the writer before it looks again.
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
 
-    // 1 once the trail is disposed (no record is accepted); 1 once the writer has stopped taking any.
+    // 1 once the writer has stopped taking records off _waiting (after the trail was disposed).
     private int _writerStopped;
     private readonly System.Collections.Concurrent.ConcurrentQueue<AuditRecord> _queued = new();
     private readonly List<AuditRecord> _batch = [];
@@ -226,8 +226,9 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             await _store.DisposeAsync().ConfigureAwait(false);
         }
 
+        // _wake is not disposed: a producer that passed its check just before the disposal may still set it (an
+        // event without a wait handle holds nothing to release).
         _stopping.Dispose();
-        _wake.Dispose();
     }
 
     /// <summary>

@@ -306,10 +306,10 @@ internal sealed class DirectRequests
                 value = JsonSerializer.Deserialize(result, ResultType);
                 return value is not null;
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
             {
                 value = null;
-                return false;
+                return false; // the message path reads it again and reports the failure to the call
             }
         }
 
@@ -325,8 +325,9 @@ internal sealed class DirectRequests
                     {
                         _answer.TrySetResult((success.Result ?? new JsonObject()).Deserialize(ResultType)!);
                     }
-                    catch (Exception ex) when (ex is JsonException or NotSupportedException)
+                    catch (Exception ex)
                     {
+                        // Runs on the reader's thread or a pool item: whatever fails belongs to the waiting call.
                         _answer.TrySetException(ex);
                     }
 
