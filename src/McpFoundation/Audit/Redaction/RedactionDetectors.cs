@@ -109,7 +109,9 @@ internal static partial class RedactionDetectors
     [GeneratedRegex(@"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b", RegexOptions.CultureInvariant)]
     private static partial Regex Email();
 
-    [GeneratedRegex(@"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", RegexOptions.CultureInvariant)]
+    // Not inside a longer identifier: a correlation id (16 hex digits, a hyphen, 16 digits) or a hash can hold a run of
+    // digits that passes the Luhn check.
+    [GeneratedRegex(@"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex CardNumber();
 
     // +1 415 555 0100, (415) 555-0100, 415-555-0100, +44 20 7946 0958
