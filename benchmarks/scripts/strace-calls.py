@@ -78,6 +78,18 @@ class HttpClient:
         check(self.post(call_body(i, self.tool)), i, expected)
 
 
+def listening_url(process, pattern, what):
+    """Reads the process's output until a line gives its URL, then drains the rest in the background."""
+    while True:
+        line = process.stdout.readline()
+        if not line:
+            raise SystemExit(f"{what} exited")
+        m = re.match(pattern, line)
+        if m:
+            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+            return m.group(1)
+
+
 def children(pid):
     out = []
     for d in os.listdir("/proc"):
@@ -196,14 +208,7 @@ def main():
         return
     if mode == "direct-http":
         http = subprocess.Popen(["dotnet", BACKENDS["fixture"][0][1], "--http", "http://127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **QUIET})
-        url = None
-        while url is None:
-            line = http.stdout.readline()
-            if not line:
-                raise SystemExit("the fixture exited")
-            m = re.match(r"^LISTENING (http://\S+)", line)
-            url = m.group(1) if m else None
-        threading.Thread(target=lambda: [None for _ in http.stdout], daemon=True).start()
+        url = listening_url(http, r"^LISTENING (http://\S+)", "the fixture")
         try:
             client = HttpClient(url, "echo")
             for i in range(1, 3001):
@@ -223,14 +228,7 @@ def main():
     with open(os.path.join(work, "gateway.json"), "w") as f:
         json.dump(config, f)
     gw = subprocess.Popen(["dotnet", MCPF, "serve", "--config", os.path.join(work, "gateway.json"), "--http", "http://127.0.0.1:0", *sys.argv[4:]], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = None
-    while url is None:
-        line = gw.stdout.readline()
-        if not line:
-            raise SystemExit("the gateway exited")
-        m = re.match(r"^mcpf: listening on (http://\S+)", line)
-        url = m.group(1) if m else None
-    threading.Thread(target=lambda: [None for _ in gw.stdout], daemon=True).start()
+    url = listening_url(gw, r"^mcpf: listening on (http://\S+)", "the gateway")
     try:
         client = HttpClient(url, f"{backend}__echo")
         for attempt in range(100):

@@ -58,13 +58,9 @@ internal static class AuditInstances
             using var process = System.Diagnostics.Process.GetProcessById(seen.ProcessId);
             return !process.HasExited;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            return false; // no such process: it crashed or was killed
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
+            return false; // no such process (or it is gone already): it crashed or was killed
         }
     }
 

@@ -234,7 +234,9 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     /// <summary>
     /// The writer runs on a thread of its own, not the pool's: SQLite writes are synchronous, and a WAL checkpoint's
     /// fsync can take tens of milliseconds, which on a pool thread would hold up whatever is queued behind it (an
-    /// emergency stop's answers, other calls). It waits on the channel by blocking, which is what the thread is for.
+    /// emergency stop's answers, other calls). It sleeps on its event by blocking, which is what the thread is for. It
+    /// is started without the creator's execution context: a logging scope of whichever operation first needed the trail
+    /// must not stay on every line the writer logs, nor on the calls it continues inline.
     /// </summary>
     private Task StartWriterThread()
     {
@@ -255,7 +257,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             IsBackground = true,
             Name = "mcpf audit writer",
         };
-        thread.Start();
+        thread.UnsafeStart();
         return finished.Task;
     }
 

@@ -140,7 +140,15 @@ internal sealed class DirectRequests
                 Method = method,
                 Params = JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TParams))),
             };
-            await transport.SendMessageAsync(request, cancellationToken);
+            try
+            {
+                await transport.SendMessageAsync(request, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                QueueCancelled(transport, id); // cancelled while it was being written: the server may have read it
+                throw;
+            }
 
             // Waited for without throwing on cancellation: the one exception of a cancelled call is thrown below, once
             // (an emergency stop unwinds a thousand calls at once, and every throw and rethrow costs: docs/PERFORMANCE.md).

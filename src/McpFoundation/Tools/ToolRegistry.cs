@@ -147,11 +147,6 @@ public sealed partial class ToolRegistry
     /// </summary>
     internal ValueTask<CallToolResult> CallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
     {
-        if (request.RequestState is not null && requestServer is not null && !Security.Approval.ApprovalStateToken.IsApprovalState(request.RequestState))
-        {
-            return _suspended.ResumeAsync(context, request, requestServer, cancellationToken);
-        }
-
         ValueTask<ToolCallAttempt> attempt = TryCallToolAsync(context, request, requestServer, cancellationToken);
         return attempt.IsCompletedSuccessfully ? new ValueTask<CallToolResult>(attempt.Result.ResultOrThrow()) : AwaitResultAsync(attempt);
 
@@ -161,7 +156,8 @@ public sealed partial class ToolRegistry
     /// <summary>
     /// <see cref="CallToolAsync"/> without the throw for a refusal: a call the filters refused (or the gateway cancelled)
     /// comes back as its error, so that a flood of refused calls, or an emergency stop answering a thousand calls, costs
-    /// no exception on the fast path and the library API. Suspended-call retries are not handled here.
+    /// no exception on the fast path and the library API. A retry of a suspended call carries it on, and its refusals are
+    /// thrown, as the suspended call's own path does.
     /// </summary>
     internal ValueTask<ToolCallAttempt> TryCallToolAsync(OperationContext context, CallToolRequestParams request, McpServer? requestServer, CancellationToken cancellationToken)
     {
