@@ -408,7 +408,19 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
             Assert.True(entered.Wait(TestTimeouts.Default, cts.Token), "the blocking completion never ran");
 
             // The blocked call's answer was read by the stdio server's reader thread; that thread must be free again.
-            CallToolResult other = await second.Client.CallToolAsync("fixture__echo", Results.Args(("message", "still served")), cancellationToken: cts.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(20), cts.Token);
+            CallToolResult other;
+            try
+            {
+                other = await second.Client.CallToolAsync("fixture__echo", Results.Args(("message", "still served")), cancellationToken: cts.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(20), cts.Token);
+            }
+            catch (TimeoutException)
+            {
+                // What the gateway and the fixture were doing, for the failure to say where the second call stalled.
+                throw new TimeoutException(
+                    $"The second call did not complete in 20 s. Pool threads: {ThreadPool.ThreadCount}, queued items: {ThreadPool.PendingWorkItemCount}; " +
+                    $"in flight: [{string.Join(", ", gateway.Host.Gateway.GetOperationsInFlight().Select(o => $"{o.TargetName} (suspended: {o.IsSuspended})"))}]; " +
+                    $"the fixture's last requests: [{string.Join(" | ", gateway.StdioLog.Entries().TakeLast(5))}]");
+            }
 
             Assert.Equal("still served", other.Text());
             Assert.False(blocked.IsCompleted);
@@ -430,9 +442,14 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
         await using TestClient client = await gateway.Host.ConnectAsync(front, cts.Token);
         gateway.Recorder.Clear();
         int cancelledBefore = gateway.StdioLog.Count(NotificationMethods.CancelledNotification);
+        int slowCallsBefore = gateway.StdioLog.Entries().Count(IsSlowCall);
 
         Task<CallToolResult> slow = client.Client.CallToolAsync("fixture__slow", Results.Args(("seconds", 60)), cancellationToken: cts.Token).AsTask();
         await Eventually.WaitUntilAsync(() => gateway.Host.Gateway.GetOperationsInFlight().Any(o => o.TargetName == "fixture__slow"), "the slow call is in flight", cts.Token);
+
+        // Listed from the moment it enters the seam; cancelled before a filter has allowed it, no filter would be told
+        // its outcome (correctly). It is cancelled once the fixture runs it, past every filter.
+        await Eventually.WaitUntilAsync(() => gateway.StdioLog.Entries().Count(IsSlowCall) > slowCallsBefore, "the fixture runs the slow call", cts.Token);
         OperationInFlight inFlight = Assert.Single(gateway.Host.Gateway.GetOperationsInFlight(), o => o.TargetName == "fixture__slow");
         Assert.Equal((OperationCategory.ToolExecution, "fixture", false), (inFlight.Category, inFlight.ServerId, inFlight.IsSuspended));
 
@@ -493,4 +510,9 @@ public sealed class SeamTests(SeamGateway gateway) : IClassFixture<SeamGateway>,
             default: throw new ArgumentOutOfRangeException(nameof(method), method, "no client call for this method");
         }
     }
+
+    private static bool IsSlowCall(JsonElement entry) =>
+        entry.GetProperty("method").GetString() == RequestMethods.ToolsCall
+        && entry.GetProperty("params").TryGetProperty("name", out JsonElement name)
+        && name.GetString() == "slow";
 }

@@ -25,7 +25,7 @@ namespace McpFoundation.IntegrationTests.Telemetry;
 public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mcpf-observe-").FullName;
-    private readonly List<Activity> _spans = [];
+    private readonly SpanCollection _spans = new();
     private readonly CapturingLoggerProvider _logs = new();
     private GatewayHost? _host;
 
@@ -126,7 +126,7 @@ public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, Log.Entries().Count(e => e.GetProperty("method").GetString() == RequestMethods.ToolsCall && e.GetProperty("params").GetProperty("name").GetString() == "fail"));
         // Spans of every in-process gateway reach this exporter (the source is process-wide): take this client's session's.
         string session = client.Client.SessionId!;
-        Activity operation = await Eventually.ValueAsync(() => _spans.ToArray().FirstOrDefault(s => s.DisplayName == "tools/call fixture__fail" && (string?)s.GetTagItem("mcp.session.id") == session), "the denied call's span", cts.Token);
+        Activity operation = await Eventually.ValueAsync(() => _spans.Snapshot().FirstOrDefault(s => s.DisplayName == "tools/call fixture__fail" && (string?)s.GetTagItem("mcp.session.id") == session), "the denied call's span", cts.Token);
         Assert.Equal(ActivityStatusCode.Error, operation.Status);
         Assert.True((string?)operation.GetTagItem("mcpfoundation.outcome") == "denied", $"{operation.GetTagItem("mcpfoundation.outcome")} {operation.GetTagItem("error.type")} {operation.StatusDescription} / {refused.ErrorCode} {refused.Message}");
         Assert.Equal(((int)refused.ErrorCode).ToString(System.Globalization.CultureInfo.InvariantCulture), operation.GetTagItem("error.type"));
@@ -220,20 +220,10 @@ public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
         samples.Where(s => s.Name == "mcpfoundation_operations_total" && s.Labels.GetValueOrDefault("gen_ai_tool_name") == tool && s.Labels.GetValueOrDefault("mcpfoundation_outcome") == outcome).Sum(s => s.Value);
 
     private bool HasSpan(string name, ActivityKind kind, string correlationId)
-    {
-        lock (_spans)
-        {
-            return _spans.Any(s => s.DisplayName == name && s.Kind == kind && (string?)s.GetTagItem(GatewayTelemetry.CorrelationIdAttribute) == correlationId);
-        }
-    }
+        => _spans.Snapshot().Any(s => s.DisplayName == name && s.Kind == kind && (string?)s.GetTagItem(GatewayTelemetry.CorrelationIdAttribute) == correlationId);
 
     private Activity SpanOf(string name, ActivityKind kind, string correlationId)
-    {
-        lock (_spans)
-        {
-            return Assert.Single(_spans, s => s.DisplayName == name && s.Kind == kind && (string?)s.GetTagItem(GatewayTelemetry.CorrelationIdAttribute) == correlationId);
-        }
-    }
+        => Assert.Single(_spans.Snapshot(), s => s.DisplayName == name && s.Kind == kind && (string?)s.GetTagItem(GatewayTelemetry.CorrelationIdAttribute) == correlationId);
 
     private readonly ConcurrentQueue<ToolExecutedEventArgs> _executed = new();
 
