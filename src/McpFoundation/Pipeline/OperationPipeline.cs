@@ -234,10 +234,13 @@ internal sealed partial class OperationPipeline
         {
             if (operation.AllowedCount > 0)
             {
-                if (operation.AllowedCount > _firstBlockingFilter && ReaderThread.IsCurrent)
+                if (operation.AllowedCount > _firstBlockingFilter && !Thread.CurrentThread.IsThreadPoolThread)
                 {
-                    // Off the thread that reads a child's stdout: a filter that blocks there would stall every call of
-                    // that server. Filters that promise non-blocking completions (INonBlockingFilter) skip the hop.
+                    // Off the gateway's own threads: the thread that reads a child's stdout (an answer read there
+                    // continues there) and, with inline I/O, a socket thread (an answer that arrived before its request
+                    // awaited it continues on the request's thread). A filter that blocks on either would stall every
+                    // call of that server or every connection of that socket thread; on the pool it stalls its own
+                    // call. Filters that promise non-blocking completions (INonBlockingFilter) skip the hop.
                     await Task.Yield();
                 }
 

@@ -299,7 +299,6 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
 
     private void ReadLoop()
     {
-        ReaderThread.MarkCurrent();
         try
         {
             var output = new Utf8LineReader(_process.StandardOutput.BaseStream, _maxMessageBytes);

@@ -420,6 +420,70 @@ public sealed class OperationPipelineTests
         Assert.Equal(["ok"], outcomes);
     }
 
+    [Fact]
+    public async Task ExecuteAsync_CompletedOnAThreadOutsideThePool_ABlockingFilterIsToldOnThePool()
+    {
+        // A dedicated thread stands for the gateway's own threads (a child's reader, an inline-I/O socket thread): an
+        // answer that arrives there must not run a filter that may block on it.
+        var filter = new ThreadNotingFilter();
+        OperationPipeline pipeline = CreatePipeline(filter);
+
+        (int caller, bool completedOnPool, int completedOn) = await RunOnDedicatedThreadAsync(pipeline, filter);
+
+        Assert.True(completedOnPool, "the blocking filter's completion ran outside the thread pool");
+        Assert.NotEqual(caller, completedOn);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_CompletedOnAThreadOutsideThePool_NonBlockingFiltersAreToldThereWithoutAHop()
+    {
+        var filter = new NonBlockingThreadNotingFilter();
+        OperationPipeline pipeline = CreatePipeline(filter);
+
+        (int caller, bool completedOnPool, int completedOn) = await RunOnDedicatedThreadAsync(pipeline, filter);
+
+        Assert.False(completedOnPool);
+        Assert.Equal(caller, completedOn);
+    }
+
+    private static async Task<(int Caller, bool CompletedOnPool, int CompletedOn)> RunOnDedicatedThreadAsync(OperationPipeline pipeline, ThreadNotingFilter filter)
+    {
+        Task<PipelineResult<string>>? running = null;
+        int caller = 0;
+        var thread = new Thread(() =>
+        {
+            caller = Environment.CurrentManagedThreadId;
+            running = pipeline.ExecuteAsync(NewContext(), 0, static (_, _, _) => ValueTask.FromResult("answered")).AsTask();
+        });
+        thread.Start();
+        thread.Join();
+
+        PipelineResult<string> result = await running!;
+        Assert.Equal("answered", result.Value);
+        (bool onPool, int threadId) = await filter.Completed.Task;
+        return (caller, onPool, threadId);
+    }
+
+    private class ThreadNotingFilter : IOperationFilter
+    {
+        public string Name => "thread-noting";
+
+        public TaskCompletionSource<(bool OnPool, int ThreadId)> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ValueTask<SecurityDecision> OnRequestAsync(OperationContext context, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(SecurityDecision.Allow);
+
+        public ValueTask OnCompletedAsync(OperationContext context, OperationOutcome outcome, CancellationToken cancellationToken = default)
+        {
+            Completed.TrySetResult((Thread.CurrentThread.IsThreadPoolThread, Environment.CurrentManagedThreadId));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class NonBlockingThreadNotingFilter : ThreadNotingFilter, INonBlockingFilter
+    {
+    }
+
     private static OperationContext NewContext(IReadOnlyDictionary<string, JsonElement>? arguments = null)
     {
         var context = new OperationContext(OperationCategory.ToolExecution, "tools/call");
