@@ -9,7 +9,7 @@ const string Usage = """
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- load [options]
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *]
       dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- audit [--records N] [--pg CONNECTION_STRING]
-      dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- emergency [--calls N] [--rounds N]
+      dotnet run -c Release --project benchmarks/McpFoundation.Benchmarks -- emergency [--calls N] [--rounds N] [--served N]
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -13,6 +13,8 @@ internal sealed class OperationRegistry
     private readonly ConcurrentDictionary<long, InFlightOperation> _operations = new();
     private long _next;
 
+    public OperationRegistry() => CancellationResponders.EnsureStarted();
+
     /// <summary>Gets the number of operations in flight.</summary>
     public int Count => _operations.Count;
 
@@ -56,7 +58,7 @@ internal sealed class OperationRegistry
         var stop = new CancellationRun(marked, batches);
         for (int start = size; start < marked.Count; start += size)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static batch => batch.Answer(), new CancellationBatch(stop, start, Math.Min(size, marked.Count - start)), preferLocal: false);
+            CancellationResponders.Post(new CancellationBatch(stop, start, Math.Min(size, marked.Count - start)));
         }
 
         // The first batch is answered here (its callers need no hop); the downstream cancellations go to the pool.
@@ -73,7 +75,7 @@ internal sealed class OperationRegistry
     /// call), and only once the last batch is answered are the tokens cancelled (the terminals unwind and the
     /// downstream is sent <c>notifications/cancelled</c>), so the unwinding does not compete with the answers.
     /// </summary>
-    private sealed class CancellationRun(List<InFlightOperation> operations, int batches)
+    internal sealed class CancellationRun(List<InFlightOperation> operations, int batches)
     {
         private readonly int _batches = batches;
         private int _answering = batches;
@@ -96,7 +98,7 @@ internal sealed class OperationRegistry
     }
 
     /// <summary>A slice of a <see cref="CancellationRun"/>.</summary>
-    private sealed class CancellationBatch(CancellationRun run, int start, int count)
+    internal sealed class CancellationBatch(CancellationRun run, int start, int count)
     {
         public void Answer()
         {

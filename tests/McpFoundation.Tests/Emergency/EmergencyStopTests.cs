@@ -280,6 +280,45 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
         tokensCancelled.Dispose();
     }
 
+    [Fact]
+    public void CancelAll_ThreadPoolStarved_AnswersEveryCallWithoutThePool()
+    {
+        const int Calls = 300; // several batches: all but the first go to the responder threads
+        OperationPipeline pipeline = CreatePipeline();
+        var never = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<PipelineResult<string>>[] calls = [.. Enumerable.Range(0, Calls).Select(i =>
+        {
+            var context = new OperationContext(OperationCategory.ToolExecution, "tools/call");
+            context.Resolve("s__t", "s", "t", null);
+            return pipeline.ExecuteAsync(context, never, static async (_, state, _) => await state.Task).AsTask();
+        })];
+
+        // Every pool thread blocked, and more blockers queued for any thread the pool adds: a batch queued to the
+        // pool would wait for the gate. Everything below runs on this thread, without an await.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // not disposable: blockers still queued when the test ends just pass
+        var blocker = new PoolBlocker(gate.Task);
+        for (int i = 0; i < 64; i++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static b => b.Block(), blocker, preferLocal: false);
+        }
+
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => blocker.Started > 0 && ThreadPool.PendingWorkItemCount > 0, TimeSpan.FromSeconds(10)), "The pool never ran a blocker.");
+
+            int cancelled = _operations.CancelAll("stopped", GatewayErrorCodes.EmergencyStopped);
+
+            Assert.Equal(Calls, cancelled);
+            bool allAnswered = SpinWait.SpinUntil(() => calls.All(c => c.IsCompleted), TimeSpan.FromSeconds(5));
+            Assert.True(allAnswered, $"{calls.Count(c => !c.IsCompleted)} of {Calls} calls were not answered while the pool was blocked.");
+            Assert.All(calls, c => Assert.Equal(GatewayErrorCodes.EmergencyStopped, c.Result.Decision.Code));
+        }
+        finally
+        {
+            gate.SetResult();
+        }
+    }
+
     private static Task WhenCancelledAsync(CancellationToken token)
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -293,6 +332,20 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
         _disposables.Add(services);
         var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
         return new OperationPipeline([new EmergencyStopFilter(_stop)], _operations, metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
+    }
+
+    /// <summary>Holds a pool thread until the gate opens.</summary>
+    private sealed class PoolBlocker(Task gate)
+    {
+        private int _started;
+
+        public int Started => Volatile.Read(ref _started);
+
+        public void Block()
+        {
+            Interlocked.Increment(ref _started);
+            gate.Wait(TimeSpan.FromSeconds(30)); // blocks the pool thread on purpose: the test is about a starved pool
+        }
     }
 
     /// <summary>A state store in memory (the SQLite store has tests of its own).</summary>
