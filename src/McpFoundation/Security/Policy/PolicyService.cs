@@ -186,7 +186,17 @@ internal sealed partial class PolicyService : IPolicyService
         }
 
         using ITimer timer = _timeProvider.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), budget, timeout, Timeout.InfiniteTimeSpan);
-        return await inspection.AsTask().WaitAsync(timeout, _timeProvider, cancellationToken);
+        ArgumentReport report = await inspection.AsTask().WaitAsync(timeout, _timeProvider, cancellationToken);
+
+        // A report that comes once the budget has cancelled the inspector's token may be cut short (an inspector that
+        // stops checking when told to, and answers what it has): it is not trusted, and the budget's deny stands.
+        if (budget.IsCancellationRequested)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TimeoutException($"The argument checks answered after their budget of {timeout.TotalMilliseconds:0} ms.");
+        }
+
+        return report;
     }
 
     private static PolicyDecision Decision(CompiledPolicy policy, in PolicySubject subject, PolicyMatch match, OperationContext context, ArgumentReport report, Func<PolicyArguments>? arguments)

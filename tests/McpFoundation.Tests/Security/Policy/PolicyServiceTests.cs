@@ -139,6 +139,28 @@ public sealed class PolicyServiceTests
         Assert.Equal(PolicyEffect.Deny, decision.Effect);
     }
 
+    [Fact]
+    public async Task ValidateOperationAsync_InspectorAnswersWhenItsBudgetCancelsIt_Denies()
+    {
+        // An inspector that stops when its token is cancelled and answers with what it has (here: nothing found) must
+        // not turn the budget's deny into an allow; before the fix the timers' order decided it.
+        var time = new FakeTimeProvider();
+        var service = Service("""{ "default": "allow", "decision_timeout_ms": 50 }""", new ScriptedInspector(ct =>
+        {
+            var answer = new TaskCompletionSource<ArgumentReport>();
+            ct.Register(() => answer.TrySetResult(ArgumentReport.Empty));
+            return new ValueTask<ArgumentReport>(answer.Task);
+        }), time);
+        var context = PolicyTestData.ToolCall("fs__read_file");
+
+        ValueTask<PolicyDecision> deciding = service.ValidateOperationAsync(context.Category, context);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        PolicyDecision decision = await deciding;
+
+        Assert.Equal((PolicyEffect.Deny, PolicyService.FailedRule), (decision.Effect, decision.RuleIds[0]));
+        Assert.Contains("50 ms", decision.ValidationErrors[0], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("bob@example.com", PolicyEffect.Allow, "mail")]
     [InlineData("eve@evil.test", PolicyEffect.Deny, "default")]
