@@ -115,7 +115,7 @@ internal static class EmergencyStopBenchmark
                 inFlight[i] = CallAsync(gateway, arguments, answeredAt, index);
             }
 
-            // Every call registered and routed: the router has written it to the fixture.
+            // Every call registered (it has entered the pipeline; the 200 ms below let it pass the audit's commit and reach the fixture).
             long waitStart = Stopwatch.GetTimestamp();
             while (gateway.GetOperationsInFlight().Count < calls)
             {

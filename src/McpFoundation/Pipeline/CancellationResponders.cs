@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace McpFoundation.Pipeline;
 
@@ -44,6 +45,7 @@ internal static class CancellationResponders
         Ready.Release();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a loop entered once, for the life of the process (see CancelAll)
     private static void Respond()
     {
         while (true)

@@ -319,6 +319,44 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
         }
     }
 
+    [Fact]
+    public void CancelAll_CallsWaitingInAFilter_AnsweredWithoutThePool()
+    {
+        // Calls held by a filter (as the audit's commit, a limiter's queue or an approval hold them) are answered by
+        // cancelling their token, in the batches themselves: not after them, on a pool that may be starved.
+        const int Calls = 300;
+        OperationPipeline pipeline = CreatePipeline(new WaitingFilter());
+        var never = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<PipelineResult<string>>[] calls = [.. Enumerable.Range(0, Calls).Select(i =>
+        {
+            var context = new OperationContext(OperationCategory.ToolExecution, "tools/call");
+            context.Resolve("s__t", "s", "t", null);
+            return pipeline.ExecuteAsync(context, never, static async (_, state, _) => await state.Task).AsTask();
+        })];
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocker = new PoolBlocker(gate.Task);
+        for (int i = 0; i < 64; i++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static b => b.Block(), blocker, preferLocal: false);
+        }
+
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => blocker.Started > 0 && ThreadPool.PendingWorkItemCount > 0, TimeSpan.FromSeconds(10)), "The pool never ran a blocker.");
+
+            int cancelled = _operations.CancelAll("stopped", GatewayErrorCodes.EmergencyStopped);
+
+            Assert.Equal(Calls, cancelled);
+            bool allAnswered = SpinWait.SpinUntil(() => calls.All(c => c.IsCompleted), TimeSpan.FromSeconds(5));
+            Assert.True(allAnswered, $"{calls.Count(c => !c.IsCompleted)} of {Calls} calls held by a filter were not answered while the pool was blocked.");
+            Assert.All(calls, c => Assert.Equal(GatewayErrorCodes.EmergencyStopped, c.Result.Decision.Code));
+        }
+        finally
+        {
+            gate.SetResult();
+        }
+    }
+
     private static Task WhenCancelledAsync(CancellationToken token)
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -326,12 +364,24 @@ public sealed class EmergencyStopTests : IAsyncLifetime, IDisposable
         return cancelled.Task;
     }
 
-    private OperationPipeline CreatePipeline()
+    private OperationPipeline CreatePipeline(params IOperationFilter[] more)
     {
         ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         _disposables.Add(services);
         var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
-        return new OperationPipeline([new EmergencyStopFilter(_stop)], _operations, metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
+        return new OperationPipeline([new EmergencyStopFilter(_stop), .. more], _operations, metrics, TimeProvider.System, NullLogger<OperationPipeline>.Instance);
+    }
+
+    /// <summary>Holds every call until its token is cancelled.</summary>
+    private sealed class WaitingFilter : INonBlockingFilter
+    {
+        public string Name => "waiting";
+
+        public async ValueTask<SecurityDecision> OnRequestAsync(OperationContext context, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return SecurityDecision.Allow;
+        }
     }
 
     /// <summary>Holds a pool thread until the gate opens.</summary>
