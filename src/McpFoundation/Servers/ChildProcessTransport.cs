@@ -31,6 +31,13 @@ internal interface IMessageInterceptor
 internal interface IInterceptableTransport : ITransport
 {
     IMessageInterceptor? Interceptor { get; set; }
+
+    /// <summary>
+    /// Gets a task that ends when the reader has stopped, with the reason it stopped (what the channel is completed
+    /// with), whether or not every message has been taken off the channel: the channel's <c>Completion</c> waits for
+    /// that, and so depends on the SDK's message loop draining it.
+    /// </summary>
+    Task<ClientTransportClosedException> Closed { get; }
 }
 
 /// <summary>
@@ -133,6 +140,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private readonly Action<string>? _standardErrorLine;
     private readonly int _maxMessageBytes;
     private readonly Channel<JsonRpcMessage> _incoming = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly TaskCompletionSource<ClientTransportClosedException> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private ArrayBufferWriter<byte> _outgoing = new(InitialWriteBuffer); // guarded by _writeLock
     private readonly ConcurrentDictionary<RequestId, long> _requestEnds = new();
@@ -164,6 +172,8 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     public string? SessionId => null;
 
     public ChannelReader<JsonRpcMessage> MessageReader => _incoming.Reader;
+
+    public Task<ClientTransportClosedException> Closed => _closed.Task;
 
     public IMessageInterceptor? Interceptor { get; set; }
 
@@ -352,7 +362,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
             // failure, whoever disposed the session first (the SDK does when the initialize fails).
             bool failedOnItsOwn = details.ExitCode is int code && code != 0 && !(code > 128 && code < 128 + 65);
             _exited.TrySetResult(stoppedByGateway && !failedOnItsOwn ? null : details);
-            _incoming.Writer.TryComplete(new ClientTransportClosedException(details));
+            Close(new ClientTransportClosedException(details));
         }
         catch (LineTooLongException ex)
         {
@@ -362,17 +372,24 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
             string reason = $"Server '{_name}' sent a message longer than {LineTooLongException.DescribeSize(ex.Limit)} (the limit); the gateway closed its connection and stopped the process.";
             LogMessageTooLong(_logger, _name, ex.Limit);
             Kill();
-            _incoming.Writer.TryComplete(new ClientTransportClosedException(new ClientCompletionDetails { Exception = new ServerMisbehavedException(reason, ex) }));
+            Close(new ClientTransportClosedException(new ClientCompletionDetails { Exception = new ServerMisbehavedException(reason, ex) }));
         }
         catch (Exception ex)
         {
-            _incoming.Writer.TryComplete(new ClientTransportClosedException(CompletionDetails(ex)));
+            Close(new ClientTransportClosedException(CompletionDetails(ex)));
         }
         finally
         {
             _exited.TrySetResult(null);
             _readingDone.TrySetResult();
         }
+    }
+
+    /// <summary>Ends the incoming messages with <paramref name="reason"/>, and says so at once to whoever waits on <see cref="Closed"/>.</summary>
+    private void Close(ClientTransportClosedException reason)
+    {
+        _incoming.Writer.TryComplete(reason);
+        _closed.TrySetResult(reason);
     }
 
     /// <summary>The child answered a request, so it has read every byte up to that request's end.</summary>

@@ -408,6 +408,14 @@ internal sealed class DirectRequests
         Exception reason;
         try
         {
+            // The gateway's own transport says when its reader stopped, and why (thrown here to reach the same catch as
+            // the channel's fault); a channel's Completion also waits until the SDK has taken every message off it,
+            // which the calls of a failed connection must not wait for.
+            if (transport is IInterceptableTransport own)
+            {
+                throw await own.Closed;
+            }
+
             await transport.MessageReader.Completion;
             reason = new IOException("The downstream connection closed.");
         }
