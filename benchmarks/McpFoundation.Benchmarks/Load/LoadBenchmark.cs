@@ -619,11 +619,12 @@ internal static partial class LoadBenchmark
                     // The configuration's directory is the backend's working directory (a relative cwd resolves from it).
                     Directory.CreateDirectory(Path.Combine(workDir, "config"));
                     string config = Path.Combine(workDir, "config", $"gateway-{backend.Id}.json");
-                    await File.WriteAllTextAsync(config, GatewayConfig(backend, options.PolicyRules, Path.Combine(workDir, options.DataOutsideServerDirectory ? "data" : "config", "data-" + backend.Id)), cancellationToken);
+                    await File.WriteAllTextAsync(config, GatewayConfig(backend, options.PolicyRules, options.LimitsAndAdaptive, Path.Combine(workDir, options.DataOutsideServerDirectory ? "data" : "config", "data-" + backend.Id)), cancellationToken);
                     string[] serveArgs = ["serve", "--config", config, "--http", "http://127.0.0.1:0", .. options.GatewayArguments];
                     (ChildProcess gateway, Match ready) = await ChildProcess.StartAsync(dotnet, [mcpfDll, .. serveArgs], GatewayListening(), StartTimeout, options.GatewayEnvironment, cancellationToken);
                     GatewayHostDescription = $"`mcpf serve --config F --http http://127.0.0.1:0{string.Concat(options.GatewayArguments.Select(static a => " " + a))}`"
-                        + (options.PolicyRules > 0 ? $", with a policy of {options.PolicyRules} rules and a security_profile on the {(options.FixtureOnly ? "fixture" : "backend")}" : "");
+                        + (options.PolicyRules > 0 ? $", with a policy of {options.PolicyRules} rules and a security_profile on the {(options.FixtureOnly ? "fixture" : "backend")}" : "")
+                        + (options.LimitsAndAdaptive ? ", with concurrency limits (server, user, tool) and the adaptive response scoring every call" : "");
                     _processes.Add(gateway);
                     started.GatewayPid = gateway.Id;
                     started.GatewayEndpoint = new Uri(ready.Groups["url"].Value);
@@ -704,7 +705,7 @@ internal static partial class LoadBenchmark
             }
         }
 
-        private static string GatewayConfig(Backend backend, int policyRules, string dataDirectory)
+        private static string GatewayConfig(Backend backend, int policyRules, bool limits, string dataDirectory)
         {
             // Log at WARNING so that console logging is not part of what is measured; health checks rarely.
             var environment = new System.Text.Json.Nodes.JsonObject();
@@ -744,6 +745,19 @@ internal static partial class LoadBenchmark
                     ["max_string_length"] = 65536,
                 };
                 config["policy"] = PolicyOf(policyRules, backend.Id);
+            }
+
+            if (limits)
+            {
+                var profile = server["security_profile"] as System.Text.Json.Nodes.JsonObject ?? [];
+                profile["max_concurrent_operations"] = 1000;
+                server["security_profile"] = profile;
+                config["limits"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["per_user"] = new System.Text.Json.Nodes.JsonObject { ["max_concurrent"] = 1000 },
+                    ["tools"] = new System.Text.Json.Nodes.JsonObject { [backend.GatewayTool] = new System.Text.Json.Nodes.JsonObject { ["max_concurrent"] = 1000 } },
+                };
+                config["adaptive"] = new System.Text.Json.Nodes.JsonObject { ["ask_at"] = 0, ["throttle_at"] = 0, ["quarantine_at"] = 0, ["stop_server_at"] = 0 };
             }
 
             return config.ToJsonString();

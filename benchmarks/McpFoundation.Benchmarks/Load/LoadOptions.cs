@@ -50,6 +50,9 @@ internal sealed record LoadOptions(
     /// <summary>Gets a value indicating whether the gateway's data directory is kept out of its backend's working directory.</summary>
     public bool DataOutsideServerDirectory { get; init; }
 
+    /// <summary>Gets a value indicating whether the gateway counts every call against concurrency limits and scores it for the adaptive response (<c>--limits</c>).</summary>
+    public bool LimitsAndAdaptive { get; init; }
+
     /// <summary>Gets the path of McpFoundation.Benchmarks.MinimalServer.dll, when given.</summary>
     public string? MinimalServerPath { get; init; }
 
@@ -89,6 +92,12 @@ internal sealed record LoadOptions(
                              default it is next to the gateway's configuration file, which is also the backends'
                              working directory, so a .NET generic-host backend's content-root file watcher sees
                              every audit write (docs/PERFORMANCE.md, issue 7 point 2)
+          --limits           give the gateway the limits and the adaptive response (issue 11): concurrency limits
+                             on the backend (max_concurrent_operations), per user and on the echo tool (1,000
+                             each, so none refuses), and the adaptive response scoring every call for spikes,
+                             with its refusing steps off (the benchmark's own rate would throttle it); rate
+                             limits cannot be measured this way (at most 100,000 calls a minute, under the
+                             benchmark's rate)
           --out FILE         also write the markdown report to FILE
         environment:
           MCPF_BENCH_AUDIT=off  give the gateway "audit": {"enabled": false} (to measure without the trail)
@@ -114,6 +123,7 @@ internal sealed record LoadOptions(
         BackendKind[] backends = [BackendKind.Fixture];
         string? minimalServer = null;
         bool dataOutside = false;
+        bool limits = false;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -178,6 +188,9 @@ internal sealed record LoadOptions(
                 case "--data-outside-cwd":
                     dataOutside = true;
                     break;
+                case "--limits":
+                    limits = true;
+                    break;
                 case "--minimal-server":
                     minimalServer = Value(args, ref i);
                     break;
@@ -205,6 +218,7 @@ internal sealed record LoadOptions(
             Backends = backends,
             MinimalServerPath = minimalServer,
             DataOutsideServerDirectory = dataOutside,
+            LimitsAndAdaptive = limits,
         };
     }
 
