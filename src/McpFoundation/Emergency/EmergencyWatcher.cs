@@ -17,6 +17,9 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
 
     private const int MaxReasonBytes = 4096;
 
+    // How long an empty stop file is given to receive its reason before the stop goes ahead without one.
+    private static readonly TimeSpan EmptyFileGrace = TimeSpan.FromMilliseconds(100);
+
     private readonly EmergencyStop _stop;
     private readonly EmergencyStateStore _store;
     private readonly TimeProvider _timeProvider;
@@ -144,7 +147,15 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
                 return;
             }
 
-            string reason = await ReadReasonAsync(path);
+            // An empty file may be one being written (`echo reason > FILE` creates it, then writes): it is read again
+            // once, a moment later, so that the stop carries the operator's reason.
+            string? reason = await ReadReasonAsync(path);
+            if (reason is null)
+            {
+                await Task.Delay(EmptyFileGrace, _timeProvider);
+                reason = await ReadReasonAsync(path) ?? $"the stop file {path} appeared";
+            }
+
             await _stop.TriggerAsync(reason, EmergencyChannels.StopFile, EmergencyChannels.StopFile);
         }
         catch (Exception ex)
@@ -165,8 +176,8 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>The file's first 4 KB as the reason, or a sentence naming the file when it is empty or unreadable.</summary>
-    private static async Task<string> ReadReasonAsync(string path)
+    /// <summary>The file's first 4 KB as the reason; null when it is empty; a sentence naming the file when it cannot be read.</summary>
+    private static async Task<string?> ReadReasonAsync(string path)
     {
         string fallback = $"the stop file {path} appeared";
         try
@@ -175,7 +186,7 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
             byte[] buffer = new byte[MaxReasonBytes];
             int read = await file.ReadAsync(buffer);
             string text = Encoding.UTF8.GetString(buffer, 0, read).Trim();
-            return text.Length == 0 ? fallback : $"{text} (stop file {path})";
+            return text.Length == 0 ? null : $"{text} (stop file {path})";
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -353,7 +353,14 @@ public abstract class AuditStoreTests : IAsyncLifetime
             }
         }))];
 
-        await Task.Delay(200);
+        // Disposed once the producers are in full swing (a fixed delay was too short on a busy machine: nothing had
+        // been committed yet, and the race was not tested).
+        long swing = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (accepted.Count < 64 && System.Diagnostics.Stopwatch.GetElapsedTime(swing) < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(10);
+        }
+
         await trail.DisposeAsync();
         Task all = Task.WhenAll(producers);
         Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30))));
