@@ -51,12 +51,13 @@ public sealed class ObservabilityUnitTests
     public void ServerRestarts_AreCountedWhenAServerThatWasConnectedConnectsAgain()
     {
         using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
+        IMeterFactory factory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new GatewayMetrics(factory);
         long restarts = 0;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == GatewayTelemetry.SourceName && instrument.Name == "mcpfoundation.server.restarts")
+            if (instrument.Meter.Name == GatewayTelemetry.SourceName && ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "mcpfoundation.server.restarts")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -77,12 +78,15 @@ public sealed class ObservabilityUnitTests
     public void AuditQueueDepth_IsObservedFromTheDelegateOrTheLastReport()
     {
         using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>());
+        IMeterFactory factory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new GatewayMetrics(factory);
         var seen = new List<long>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == GatewayTelemetry.SourceName && instrument.Name == "mcpfoundation.audit.queue.depth")
+            // This test's meter only: a listener sees every meter of the name in the process, and other tests' gateways
+            // run at the same time (one of them reported its queue depth here once).
+            if (instrument.Meter.Name == GatewayTelemetry.SourceName && ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "mcpfoundation.audit.queue.depth")
             {
                 l.EnableMeasurementEvents(instrument);
             }
