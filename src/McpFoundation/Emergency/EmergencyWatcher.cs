@@ -153,7 +153,7 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
             if (reason is null)
             {
                 await Task.Delay(EmptyFileGrace, _timeProvider);
-                reason = await ReadReasonAsync(path) ?? $"the stop file {path} appeared";
+                reason = await ReadReasonAsync(path) ?? NoReason(path);
             }
 
             await _stop.TriggerAsync(reason, EmergencyChannels.StopFile, EmergencyChannels.StopFile);
@@ -176,10 +176,12 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>The reason of a stop whose file says none (empty, or unreadable).</summary>
+    private static string NoReason(string path) => $"the stop file {path} appeared";
+
     /// <summary>The file's first 4 KB as the reason; null when it is empty; a sentence naming the file when it cannot be read.</summary>
     private static async Task<string?> ReadReasonAsync(string path)
     {
-        string fallback = $"the stop file {path} appeared";
         try
         {
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: false);
@@ -190,7 +192,7 @@ internal sealed partial class EmergencyWatcher : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return fallback;
+            return NoReason(path);
         }
     }
 
