@@ -27,18 +27,37 @@ internal sealed class Measurement
 
     public double CallsPerSecond => Elapsed > TimeSpan.Zero ? Calls / Elapsed.TotalSeconds : 0;
 
+    /// <summary>Gets the calls per second of each round, in order (to pair a round with the other paths' same round).</summary>
+    public List<double> RoundCallsPerSecond { get; } = [];
+
     public void Add(IEnumerable<List<long>> latencies, TimeSpan elapsed, IReadOnlyDictionary<string, TimeSpan> cpu)
     {
+        long calls = 0;
         foreach (List<long> list in latencies)
         {
             _latencyTicks.AddRange(list);
+            calls += list.Count;
         }
+
+        RoundCallsPerSecond.Add(elapsed > TimeSpan.Zero ? calls / elapsed.TotalSeconds : 0);
 
         Elapsed += elapsed;
         foreach ((string role, TimeSpan time) in cpu)
         {
             Cpu[role] = Cpu.GetValueOrDefault(role) + time;
         }
+    }
+
+    /// <summary>Gets the share of the machine's CPU time the hypervisor gave to others during the measured windows (steal), or NaN where /proc/stat is not readable.</summary>
+    public double StealShare => _machineTicks > 0 ? (double)_stealTicks / _machineTicks : double.NaN;
+
+    private long _stealTicks;
+    private long _machineTicks;
+
+    public void AddMachineTime(long stealTicks, long machineTicks)
+    {
+        _stealTicks += stealTicks;
+        _machineTicks += machineTicks;
     }
 
     public void Seal() => _latencyTicks.Sort();

@@ -33,7 +33,7 @@ internal static partial class LoadBenchmark
         int backendPaths = options.Paths.Count(p => p != BenchPath.DirectHttp);
         int perRound = options.Clients.Count * options.ClientKinds.Count * ((options.Paths.Contains(BenchPath.DirectHttp) ? 1 : 0) + (backendPaths * options.Backends.Count));
         int measurements = options.Rounds * perRound;
-        TimeSpan budget = ((options.Warmup + options.Duration + TimeSpan.FromSeconds(15)) * measurements) + TimeSpan.FromMinutes(3 + options.Backends.Count);
+        TimeSpan budget = ((Max(options.Warmup, options.RoundWarmup) + options.Duration + TimeSpan.FromSeconds(15)) * measurements) + TimeSpan.FromMinutes(3 + options.Backends.Count);
         using var cts = new CancellationTokenSource(budget);
         Console.CancelKeyPress += (_, e) =>
         {
@@ -86,7 +86,7 @@ internal static partial class LoadBenchmark
                             }
 
                             Console.Error.Write($"load: round {round}/{options.Rounds}, {ClientName(kind)} client, {RowName(options, cell)}, {clients} client(s) ... ");
-                            await MeasureAsync(targets, cell, options, measurement, cts.Token);
+                            await MeasureAsync(targets, cell, options, round == 1 ? options.Warmup : options.RoundWarmup, measurement, cts.Token);
                             Console.Error.WriteLine("done");
                         }
                     }
@@ -166,7 +166,7 @@ internal static partial class LoadBenchmark
     private static string RowName(LoadOptions options, Cell cell) =>
         options.FixtureOnly || cell.Backend is null ? LoadOptions.Name(cell.Path) : $"{LoadOptions.Name(cell.Path)} → {Backend.Name(cell.Backend.Value)}";
 
-    private static async Task MeasureAsync(Targets targets, Cell cell, LoadOptions options, Measurement into, CancellationToken cancellationToken)
+    private static async Task MeasureAsync(Targets targets, Cell cell, LoadOptions options, TimeSpan warmup, Measurement into, CancellationToken cancellationToken)
     {
         BenchPath path = cell.Path;
         int clientCount = cell.Clients;
@@ -210,7 +210,7 @@ internal static partial class LoadBenchmark
             calls.AddRange(rawClients.Select(client => (Func<CancellationToken, Task<string>>)client.CallAsync));
             IReadOnlyDictionary<string, int> roles = targets.ProcessesFor(cell);
 
-            long warmupEnd = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
+            long warmupEnd = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
             long end = warmupEnd + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
             int capacity = (int)Math.Min(1_000_000, options.Duration.TotalSeconds * 20_000 / clientCount);
             var latencies = new List<long>[clientCount];
@@ -230,8 +230,13 @@ internal static partial class LoadBenchmark
             // CPU of every process involved, over the measured window (sampled by wall clock around it).
             await Task.Delay(TicksToTimeSpan(warmupEnd - Stopwatch.GetTimestamp()), cancellationToken);
             Dictionary<string, TimeSpan> cpuBefore = SampleCpu(roles);
+            (long Steal, long Total)? machineBefore = MachineTime.Sample();
             await Task.Delay(TicksToTimeSpan(end - Stopwatch.GetTimestamp()), cancellationToken);
             Dictionary<string, TimeSpan> cpuAfter = SampleCpu(roles);
+            if (machineBefore is { } before && MachineTime.Sample() is { } after)
+            {
+                into.AddMachineTime(after.Steal - before.Steal, after.Total - before.Total);
+            }
             await Task.WhenAll(loops);
 
             long lastStop = lastStops.Max();
@@ -332,6 +337,27 @@ internal static partial class LoadBenchmark
         return sample;
     }
 
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// The gateway's calls/s over direct HTTP's, round by round: within a round the two were measured seconds apart,
+    /// so each ratio is taken under the same machine conditions, which drift by more than the goal's margin over minutes.
+    /// </summary>
+    internal static string PairedRounds(Measurement gateway, Measurement direct)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        int n = Math.Min(gateway.RoundCallsPerSecond.Count, direct.RoundCallsPerSecond.Count);
+        double[] ratios = [.. Enumerable.Range(0, n).Where(i => direct.RoundCallsPerSecond[i] > 0).Select(i => gateway.RoundCallsPerSecond[i] / direct.RoundCallsPerSecond[i])];
+        if (ratios.Length == 0)
+        {
+            return "–";
+        }
+
+        double[] sorted = [.. ratios.Order()];
+        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        return string.Create(ci, $"median {median:0.00}x, {sorted[0]:0.00}-{sorted[^1]:0.00}x over {ratios.Length} rounds ({string.Join(", ", ratios.Select(r => r.ToString("0.00", ci)))})");
+    }
+
     private static TimeSpan TicksToTimeSpan(long stopwatchTicks) =>
         stopwatchTicks <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)stopwatchTicks / Stopwatch.Frequency);
 
@@ -369,7 +395,7 @@ internal static partial class LoadBenchmark
         bool stdio = options.Paths.Contains(BenchPath.DirectStdio);
         string client = kind == BenchClient.Sdk ? "the SDK's McpClient"
             : stdio ? "raw clients (no SDK: a bare HttpClient on HTTP, newline-delimited JSON-RPC on the backend's stdio)" : "raw HTTP client (no SDK)";
-        sb.AppendLine(ci, $"### Load: `tools/call echo`, {options.Duration.TotalSeconds:0.#} s measured after {options.Warmup.TotalSeconds:0.#} s warm-up, {options.Rounds} round(s), protocol {options.ProtocolVersion ?? "SDK default"}, {client}");
+        sb.AppendLine(ci, $"### Load: `tools/call echo`, {options.Duration.TotalSeconds:0.#} s measured after {options.Warmup.TotalSeconds:0.#} s warm-up{(options.Rounds > 1 && options.RoundWarmup != options.Warmup ? $" ({options.RoundWarmup.TotalSeconds:0.#} s in rounds 2 and later)" : "")}, {options.Rounds} round(s), protocol {options.ProtocolVersion ?? "SDK default"}, {client}");
         sb.AppendLine();
         sb.AppendLine(ci, $"Machine: {MachineDescription()}; client, gateway and server processes share it.");
         if (options.FixtureOnly)
@@ -410,15 +436,15 @@ internal static partial class LoadBenchmark
         }
 
         sb.AppendLine();
-        sb.AppendLine("| path | clients | calls | calls/s | p50 ms | p90 ms | p99 ms | CPU µs/call client | CPU µs/call gateway | CPU µs/call server | CPU µs/call total |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| path | clients | calls | calls/s | p50 ms | p90 ms | p99 ms | CPU µs/call client | CPU µs/call gateway | CPU µs/call server | CPU µs/call total | steal |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (int clients in options.Clients)
         {
             foreach (Cell cell in CellsOf(options, kind, clients))
             {
                 Measurement m = results[cell];
                 double total = Roles.Select(m.CpuMicrosPerCall).Where(v => !double.IsNaN(v)).Sum();
-                sb.AppendLine(ci, $"| {RowName(options, cell)} | {clients} | {m.Calls} | {m.CallsPerSecond:0} | {m.PercentileMs(50):0.000} | {m.PercentileMs(90):0.000} | {m.PercentileMs(99):0.000} | {Cpu(m, "client")} | {Cpu(m, "gateway")} | {Cpu(m, "server")} | {total:0} |");
+                sb.AppendLine(ci, $"| {RowName(options, cell)} | {clients} | {m.Calls} | {m.CallsPerSecond:0} | {m.PercentileMs(50):0.000} | {m.PercentileMs(90):0.000} | {m.PercentileMs(99):0.000} | {Cpu(m, "client")} | {Cpu(m, "gateway")} | {Cpu(m, "server")} | {total:0} | {(double.IsNaN(m.StealShare) ? "–" : m.StealShare.ToString("0%", ci))} |");
             }
         }
 
@@ -465,6 +491,10 @@ internal static partial class LoadBenchmark
                 {
                     double r = g16.CallsPerSecond / d16.CallsPerSecond;
                     sb.AppendLine(ci, $"- Target calls/s at 16 clients ≥ {ThroughputRatioTarget:0.##}x direct HTTP{of}: {r:0.00}x, **{(r >= ThroughputRatioTarget ? "met" : "not met")}**.");
+                    if (options.Rounds > 1)
+                    {
+                        sb.AppendLine(ci, $"  - Round by round (gateway ÷ direct HTTP calls/s at 16 clients, each round's two measured one after the other): {PairedRounds(g16, d16)}.");
+                    }
                 }
 
                 if (options.FixtureOnly && stdio)

@@ -53,6 +53,9 @@ internal sealed record LoadOptions(
     /// <summary>Gets a value indicating whether the gateway counts every call against concurrency limits and scores it for the adaptive response (<c>--limits</c>).</summary>
     public bool LimitsAndAdaptive { get; init; }
 
+    /// <summary>Gets the warm-up of every round after the first (the processes are warm by then; only the new connections are not).</summary>
+    public TimeSpan RoundWarmup { get; init; }
+
     /// <summary>Gets the path of McpFoundation.Benchmarks.MinimalServer.dll, when given.</summary>
     public string? MinimalServerPath { get; init; }
 
@@ -64,6 +67,9 @@ internal sealed record LoadOptions(
           --duration S       measured seconds per path and concurrency (default 10)
           --warmup S         unmeasured seconds before each measurement (default 10: the tiered JIT is still
                              compiling the gateway's call path several seconds into a run)
+          --round-warmup S   unmeasured seconds before each measurement of rounds 2 and later (default: as
+                             --warmup); the processes stay up across rounds, so many short rounds, each path
+                             measured seconds after the other, pair the paths under the same machine conditions
           --clients LIST     concurrent clients, comma-separated (default 1,16)
           --rounds N         repeat every measurement N times, paths interleaved (default 1)
           --paths LIST       any of direct-http,direct-stdio,gateway-http (default all three)
@@ -108,6 +114,7 @@ internal sealed record LoadOptions(
     {
         double duration = 10;
         double warmup = 10;
+        double? roundWarmup = null;
         int[] clients = [1, 16];
         int rounds = 1;
         BenchPath[] paths = [BenchPath.DirectHttp, BenchPath.DirectStdio, BenchPath.GatewayHttp];
@@ -135,6 +142,9 @@ internal sealed record LoadOptions(
                     break;
                 case "--warmup":
                     warmup = Seconds(option, Value(args, ref i), allowZero: true);
+                    break;
+                case "--round-warmup":
+                    roundWarmup = Seconds(option, Value(args, ref i), allowZero: true);
                     break;
                 case "--clients":
                     clients = [.. Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => PositiveInt(option, c))];
@@ -219,6 +229,7 @@ internal sealed record LoadOptions(
             MinimalServerPath = minimalServer,
             DataOutsideServerDirectory = dataOutside,
             LimitsAndAdaptive = limits,
+            RoundWarmup = TimeSpan.FromSeconds(roundWarmup ?? warmup),
         };
     }
 

@@ -17,11 +17,23 @@ using OpenTelemetry.Trace;
 namespace McpFoundation.IntegrationTests.Telemetry;
 
 /// <summary>
+/// Runs alone: OpenTelemetry's meter provider listens to meters by name, process-wide, so while another gateway of
+/// this test process is running, its instruments would show in this gateway's <c>/metrics</c> too (a second
+/// histogram of the same name, whose buckets the Prometheus parser rightly refuses: docs/observability.md).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsScrapeGroup
+{
+    public const string Name = "Metrics scrape (not parallel)";
+}
+
+/// <summary>
 /// The gateway's observability through the real HTTP front and the real recording fixture: the correlation id reaches
 /// the server's <c>_meta</c>, the log scope and the span; <c>/metrics</c> parses as Prometheus text with the calls
 /// counted; the spans have the operation / filter / downstream shape; tool statistics count what happened.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(MetricsScrapeGroup.Name)]
 public sealed class ObservabilityTests : IAsyncLifetime, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mcpf-observe-").FullName;
