@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -16,7 +17,10 @@ internal sealed class SqliteTrailWriter : IDisposable
 {
     private const string HeadSql = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1";
     private const string AnchorSql = "SELECT seq, hash FROM audit_checkpoints ORDER BY seq DESC LIMIT 1";
+    private const int InitialTextBuffer = 4 * 1024;
+    private const int RetainedTextBuffer = 256 * 1024;
     private readonly object _gate = new();
+    private byte[] _text = new byte[InitialTextBuffer]; // used by the one thread that holds _gate
     private readonly string _connectionString;
     private SqliteConnection? _connection;
     private sqlite3_stmt? _begin;
@@ -182,8 +186,12 @@ internal sealed class SqliteTrailWriter : IDisposable
         }
         finally
         {
+            // Every parameter is bound again for the next record, so the bindings need no clearing.
             raw.sqlite3_reset(insert);
-            raw.sqlite3_clear_bindings(insert);
+            if (_text.Length > RetainedTextBuffer)
+            {
+                _text = new byte[InitialTextBuffer]; // a record with huge arguments does not keep its buffer
+            }
         }
     }
 
@@ -223,8 +231,27 @@ internal sealed class SqliteTrailWriter : IDisposable
         }
     }
 
-    private static void Bind(sqlite3 db, sqlite3_stmt statement, int index, string? value) =>
-        Check(db, value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, value));
+    /// <summary>
+    /// Binds text from its UTF-8 encoding in one buffer reused for every value (SQLite copies it): the binding of a
+    /// string allocates an encoded copy of it, 15 per record.
+    /// </summary>
+    private void Bind(sqlite3 db, sqlite3_stmt statement, int index, string? value)
+    {
+        if (value is null)
+        {
+            Check(db, raw.sqlite3_bind_null(statement, index));
+            return;
+        }
+
+        int most = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (most > _text.Length)
+        {
+            _text = new byte[Math.Max(most, _text.Length * 2)];
+        }
+
+        int length = Encoding.UTF8.GetBytes(value, _text);
+        Check(db, raw.sqlite3_bind_text(statement, index, new ReadOnlySpan<byte>(_text, 0, length)));
+    }
 
     private static void Bind(sqlite3 db, sqlite3_stmt statement, int index, long value) =>
         Check(db, raw.sqlite3_bind_int64(statement, index, value));

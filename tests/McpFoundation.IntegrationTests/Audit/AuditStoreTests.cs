@@ -55,6 +55,28 @@ public abstract class AuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendAsync_TextOfEverySize_ReadBackExactlyAndVerifies()
+    {
+        // Non-ASCII, empty, and larger than the writer's text buffer keeps (it grows, then shrinks back): every
+        // field must come back as written, and the chain computed over the strings must still match.
+        string large = string.Concat(Enumerable.Repeat("Zürich 東京 🔐 ", 40_000));
+        AuditRecord[] records =
+        [
+            Record(1) with { Arguments = """{"message":"naïve café — 東京 🔐"}""", ErrorMessage = "" },
+            Record(2) with { Arguments = large },
+            Record(3) with { UserId = "ünïcødé", Details = "tail" },
+        ];
+
+        await Store.AppendAsync(records);
+        List<AuditRecord> read = await ReadAllAsync();
+
+        Assert.Equal(records.Select(r => r.Arguments), read.Select(r => r.Arguments));
+        Assert.Equal("", read[0].ErrorMessage);
+        Assert.Equal(("ünïcødé", "tail"), (read[2].UserId, read[2].Details));
+        Assert.True((await AuditVerifier.VerifyAsync(Store, _signer)).IsIntact);
+    }
+
+    [Fact]
     public async Task QueryAsync_Filters_MatchEveryGivenField()
     {
         await Store.AppendAsync([Record(1, user: "alice", tool: "fs__read"), Record(2, user: "bob", tool: "fs__read", decision: "deny"), Record(3, user: "alice", tool: "web__get")]);
