@@ -8,9 +8,9 @@ namespace McpFoundation.Benchmarks.Audit;
 
 /// <summary>
 /// Sustained audit throughput with durability on: the real <see cref="AuditTrail"/> writer (bounded channel, group
-/// commit, checkpoints every second) on SQLite (WAL, synchronous=NORMAL, as the gateway writes it) or PostgreSQL. Two phases: queued records
-/// from 16 producers, then durable appends (each producer awaits the commit that holds its record, as a call's started
-/// record does) from 64 producers. Prints records/s for each.
+/// commit, checkpoints every second) on SQLite (WAL, synchronous=NORMAL, as the gateway writes it) or PostgreSQL.
+/// Two phases: queued records from 16 producers, then durable appends (each producer awaits the commit that holds its
+/// record, as a call's started record does) from 64 producers. Prints records/s for each.
 /// </summary>
 internal static class AuditThroughputBenchmark
 {
