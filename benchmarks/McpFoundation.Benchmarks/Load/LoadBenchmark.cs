@@ -343,7 +343,7 @@ internal static partial class LoadBenchmark
     /// The gateway's calls/s over direct HTTP's, round by round: within a round the two were measured seconds apart,
     /// so each ratio is taken under the same machine conditions, which drift by more than the goal's margin over minutes.
     /// </summary>
-    internal static string PairedRounds(Measurement gateway, Measurement direct)
+    private static string PairedRounds(Measurement gateway, Measurement direct)
     {
         var ci = CultureInfo.InvariantCulture;
         int n = Math.Min(gateway.RoundCallsPerSecond.Count, direct.RoundCallsPerSecond.Count);
