@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -51,6 +52,7 @@ internal sealed partial class DirectToolCallFilter(
     private static readonly JsonTypeInfo<CallToolResult> ResultType = (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
     private static readonly TimeSpan CancelledRequestHold = TimeSpan.FromSeconds(60);
     private const long MaxBodyBytes = 1024 * 1024; // larger requests take the SDK's path
+    private const int MaxPlainParamsMembers = 16; // params with more members take the SDK's path
     private readonly bool _enabled = options.Value.DirectToolCalls;
     private long _answered;
     private FilterVerdict? _filters;
@@ -73,8 +75,7 @@ internal sealed partial class DirectToolCallFilter(
         // SDK reads it afresh otherwise: no copy, and no parse at all of a body that is not a tools/call.
         PipeReader body = http.Request.BodyReader;
         ReadResult read = await ReadWholeBodyAsync(body, http.RequestAborted);
-        JsonRpcRequest? call = read.IsCompleted ? TryParseToolCall(read.Buffer) : null;
-        if (call is null || TryBindParams(call) is not { } parameters || !IsPlain(call, parameters))
+        if (!read.IsCompleted || !TryReadToolCall(read.Buffer, out RequestId id, out CallToolRequestParams? parameters) || !IsPlain(parameters))
         {
             body.AdvanceTo(read.Buffer.Start);
             return await next(context);
@@ -82,7 +83,7 @@ internal sealed partial class DirectToolCallFilter(
 
         body.AdvanceTo(read.Buffer.End);
         Interlocked.Increment(ref _answered);
-        byte[]? response = await CallAsync(session, call, parameters, http.RequestAborted);
+        byte[]? response = await CallAsync(session, id, parameters, http.RequestAborted);
         if (response is null)
         {
             // Cancelled by the client: a cancelled request gets no JSON-RPC response. As on the SDK's path, the POST
@@ -203,74 +204,147 @@ internal sealed partial class DirectToolCallFilter(
     }
 
     /// <summary>
-    /// Reads the body as the SDK reads it (its options; one JSON value and nothing after it); returns the request only
-    /// if it is a tools/call request. Anything else, or anything that does not parse, is the SDK's to answer.
+    /// Reads a body that is exactly one <c>tools/call</c> request in its plain form, in one pass over the request's
+    /// bytes, binding the params straight to <see cref="CallToolRequestParams"/> as the SDK's handler does (its protocol
+    /// options), without the JSON tree the SDK's message converter would build first. The object must have the four
+    /// members of a request, each once: <c>jsonrpc</c> "2.0", a string or integer <c>id</c>, <c>method</c>
+    /// "tools/call" and object <c>params</c> with a <c>name</c>; other members are ignored, as the SDK ignores them,
+    /// and nothing may follow the object. Anything else (a notification, a response, another method, a repeated member,
+    /// a second value, what does not parse) is the SDK's to answer in its own words.
     /// </summary>
-    private static JsonRpcRequest? TryParseToolCall(ReadOnlySequence<byte> body)
+    internal static bool TryReadToolCall(ReadOnlySequence<byte> body, out RequestId id, [NotNullWhen(true)] out CallToolRequestParams? parameters)
     {
+        id = default;
+        parameters = null;
         if (body.IsSingleSegment && body.FirstSpan.IndexOf("\"tools/call\""u8) < 0)
         {
-            return null;
+            return false;
         }
 
         try
         {
             var reader = new Utf8JsonReader(body, ReaderOptions);
-            if (JsonSerializer.Deserialize(ref reader, MessageType) is not JsonRpcRequest { Method: RequestMethods.ToolsCall } call
-                || reader.Read())
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return null; // a notification, a response, another method, or a second value after the message
+                return false;
             }
 
-            return call;
+            bool version = false, method = false, hasId = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("jsonrpc"u8))
+                {
+                    if (version || !reader.Read() || reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals("2.0"u8))
+                    {
+                        return false;
+                    }
+
+                    version = true;
+                }
+                else if (reader.ValueTextEquals("method"u8))
+                {
+                    if (method || !reader.Read() || reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals(RequestMethods.ToolsCall))
+                    {
+                        return false;
+                    }
+
+                    method = true;
+                }
+                else if (reader.ValueTextEquals("id"u8))
+                {
+                    if (hasId || !reader.Read() || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number))
+                    {
+                        return false;
+                    }
+
+                    id = JsonSerializer.Deserialize(ref reader, RequestIdType);
+                    hasId = true;
+                }
+                else if (reader.ValueTextEquals("params"u8))
+                {
+                    if (parameters is not null || !reader.Read() || reader.TokenType != JsonTokenType.StartObject
+                        || !HasPlainMembers(reader)
+                        || JsonSerializer.Deserialize(ref reader, ParamsType) is not { Name: not null } bound)
+                    {
+                        return false;
+                    }
+
+                    parameters = bound;
+                }
+                else if (reader.ValueTextEquals("result"u8) || reader.ValueTextEquals("error"u8))
+                {
+                    return false; // not a plain request
+                }
+                else
+                {
+                    reader.Skip(); // as the SDK's message reader ignores members it does not know
+                }
+            }
+
+            // The loop ends at the object's end (or a comment, or the input's end); after the object, only whitespace.
+            return reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 && !reader.Read()
+                && version && method && hasId && parameters is not null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or ArgumentException or FormatException)
         {
-            return null; // the SDK reports malformed input in its own words
+            parameters = null;
+            return false; // the SDK reports malformed input in its own words
         }
     }
 
-    /// <summary>Binds the params as the SDK's tools/call handler does; null if they are not an object or do not bind.</summary>
-    private static CallToolRequestParams? TryBindParams(JsonRpcRequest call)
+    /// <summary>
+    /// Whether the params object at <paramref name="reader"/> (a copy: the caller's reader stays where it is) has at
+    /// most <see cref="MaxPlainParamsMembers"/> members, each named once without escapes, and neither
+    /// <c>requestState</c> nor <c>inputResponses</c> (multi-round-trip state, the SDK's to handle). A repeated member
+    /// makes the SDK's parse fail, so such params are left to it, to fail in its words.
+    /// </summary>
+    private static bool HasPlainMembers(Utf8JsonReader reader)
     {
-        if (call.Params is not JsonObject)
+        // Each name's hash: equal hashes count as a repeat, so a collision only sends the call to the SDK.
+        Span<int> seen = stackalloc int[MaxPlainParamsMembers];
+        int count = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            return null;
+            if (count == MaxPlainParamsMembers || reader.ValueIsEscaped || reader.HasValueSequence
+                || reader.ValueTextEquals("requestState"u8) || reader.ValueTextEquals("inputResponses"u8))
+            {
+                return false;
+            }
+
+            var hash = new HashCode();
+            hash.AddBytes(reader.ValueSpan);
+            int name = hash.ToHashCode();
+            if (seen[..count].Contains(name))
+            {
+                return false;
+            }
+
+            seen[count++] = name;
+            reader.Skip();
         }
 
-        try
-        {
-            return call.Params.Deserialize(ParamsType) is { Name: not null } parameters ? parameters : null;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or ArgumentException or FormatException)
-        {
-            return null; // the SDK answers params that do not bind (its handler fails) in its own words
-        }
+        return reader.TokenType == JsonTokenType.EndObject;
     }
 
-    /// <summary>A tools/call without progress or multi-round-trip state: nothing needs the SDK's event stream.</summary>
-    private static bool IsPlain(JsonRpcRequest call, CallToolRequestParams parameters) =>
-        parameters.Meta?["progressToken"] is null
-        && call.Params is JsonObject raw
-        && !raw.ContainsKey("requestState")
-        && !raw.ContainsKey("inputResponses");
+    /// <summary>A tools/call without progress: nothing needs the SDK's event stream.</summary>
+    private static bool IsPlain(CallToolRequestParams parameters) => parameters.Meta?["progressToken"] is null;
 
     /// <summary>Makes the call; returns the JSON-RPC response's bytes, or null when the client cancelled it.</summary>
-    private async Task<byte[]?> CallAsync(ClientSession session, JsonRpcRequest call, CallToolRequestParams parameters, CancellationToken aborted)
+    private async Task<byte[]?> CallAsync(ClientSession session, RequestId id, CallToolRequestParams parameters, CancellationToken aborted)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        using IDisposable registration = session.TrackDirectRequest(call.Id, cancellation);
-        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall) { Session = session, User = session.User, Meta = call.Params?["_meta"] as JsonObject };
+        using IDisposable registration = session.TrackDirectRequest(id, cancellation);
+        var context = new OperationContext(OperationCategory.ToolExecution, RequestMethods.ToolsCall) { Session = session, User = session.User, Meta = parameters.Meta };
         try
         {
             ToolCallAttempt attempt = await tools.TryCallToolAsync(context, parameters, session.Server, cancellation.Token);
             return attempt.Error is { } refused
-                ? SerializeError(call.Id, (int)refused.ErrorCode, refused.Message, ErrorData(refused))
-                : SerializeResult(call.Id, attempt.Result!);
+                ? SerializeError(id, (int)refused.ErrorCode, refused.Message, ErrorData(refused))
+                : SerializeResult(id, attempt.Result!);
         }
         catch (McpProtocolException ex)
         {
-            return SerializeError(call.Id, (int)ex.ErrorCode, ex.Message, ErrorData(ex));
+            return SerializeError(id, (int)ex.ErrorCode, ex.Message, ErrorData(ex));
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -280,7 +354,7 @@ internal sealed partial class DirectToolCallFilter(
         {
             // The SDK's words for a failed handler: an McpException's message, otherwise nothing of the exception.
             LogFailed(logger, context.CorrelationId, ex);
-            return SerializeError(call.Id, GatewayErrorCodes.InternalError, ex is McpException ? ex.Message : "An error occurred.", data: null);
+            return SerializeError(id, GatewayErrorCodes.InternalError, ex is McpException ? ex.Message : "An error occurred.", data: null);
         }
     }
 

@@ -258,6 +258,14 @@ internal static class ServeCommand
         logging.AddFilter("Microsoft.Extensions.Hosting", level => level >= least && !(StartupLogs.Starting && level >= LogLevel.Error));
         logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", level => level >= LogLevel.Warning && level >= least && !(StartupLogs.Starting && level >= LogLevel.Error));
 
+        // ASP.NET Core starts an Activity and a logging scope for every request whenever this category is enabled at
+        // any level: measurable per call (docs/PERFORMANCE.md). What it logs per request is Information, below the
+        // Warning set above, so once the host has started it is switched off (its start-up messages still come
+        // through), unless the gateway logs at Debug or exports traces: that Activity carries a client's traceparent
+        // header, which the gateway's spans continue.
+        bool keepRequestActivity = least <= LogLevel.Debug || configuration.Telemetry.OtlpEndpoint is not null;
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning && level >= least && (keepRequestActivity || StartupLogs.Starting));
+
         // The SDK narrates every connection at Information; keep it for debugging sessions only.
         logging.AddFilter("ModelContextProtocol", configuration.Settings.LogLevel <= LogLevel.Debug ? configuration.Settings.LogLevel : LogLevel.Warning);
         logging.AddMcpfConsole(configuration.Settings.LogLevel, configuration.Telemetry.LogFormat);

@@ -38,6 +38,13 @@ internal interface IInterceptableTransport : ITransport
     /// that, and so depends on the SDK's message loop draining it.
     /// </summary>
     Task<ClientTransportClosedException> Closed { get; }
+
+    /// <summary>
+    /// Sends a request whose params are written straight from their typed value, without the JSON tree a
+    /// <see cref="JsonRpcRequest"/> carries them in (built from the value, then written: two conversions per call).
+    /// The server receives the same JSON as from <see cref="ITransport.SendMessageAsync"/>.
+    /// </summary>
+    Task SendRequestAsync<TParams>(RequestId id, string method, TParams parameters, JsonTypeInfo<TParams> paramsType, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -132,6 +139,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     // After the process exits, how long its last stderr lines may take to arrive (a grandchild may hold the pipe open).
     private static readonly TimeSpan StandardErrorDrain = TimeSpan.FromSeconds(1);
     private static readonly JsonTypeInfo<JsonRpcMessage> MessageType = (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
+    private static readonly JsonTypeInfo<RequestId> RequestIdType = (JsonTypeInfo<RequestId>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RequestId));
 
     private readonly string _name;
     private readonly Process _process;
@@ -143,6 +151,7 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
     private readonly TaskCompletionSource<ClientTransportClosedException> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private ArrayBufferWriter<byte> _outgoing = new(InitialWriteBuffer); // guarded by _writeLock
+    private Utf8JsonWriter? _json; // writes into _outgoing; guarded by _writeLock
     private readonly ConcurrentDictionary<RequestId, long> _requestEnds = new();
     private long _written; // bytes written to the child's stdin; guarded by _writeLock
     private long _readThrough; // the child has read at least this many bytes: it answered the request that ends there
@@ -203,7 +212,35 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
         reader.Start();
     }
 
-    public async Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
+    public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) =>
+        WriteLineAsync(
+            message,
+            static (json, message) => JsonSerializer.Serialize(json, message, MessageType),
+            message is JsonRpcRequest request ? request.Id : null,
+            cancellationToken);
+
+    public Task SendRequestAsync<TParams>(RequestId id, string method, TParams parameters, JsonTypeInfo<TParams> paramsType, CancellationToken cancellationToken = default) =>
+        WriteLineAsync(
+            (Id: id, Method: method, Parameters: parameters, ParamsType: paramsType),
+            static (json, request) =>
+            {
+                json.WriteStartObject();
+                json.WriteString("jsonrpc"u8, "2.0"u8);
+                json.WritePropertyName("id"u8);
+                JsonSerializer.Serialize(json, request.Id, RequestIdType);
+                json.WriteString("method"u8, request.Method);
+                json.WritePropertyName("params"u8);
+                JsonSerializer.Serialize(json, request.Parameters, request.ParamsType);
+                json.WriteEndObject();
+            },
+            id,
+            cancellationToken);
+
+    /// <summary>
+    /// Writes one message and its newline to the child's stdin. <paramref name="requestId"/> is the id of a request (the
+    /// child's answer to it tells how far it has read), or null for anything else.
+    /// </summary>
+    private async Task WriteLineAsync<TMessage>(TMessage message, Action<Utf8JsonWriter, TMessage> write, RequestId? requestId, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -211,18 +248,18 @@ internal sealed partial class ChildProcessSession : IInterceptableTransport
             // The message and its newline go out in one write: a child woken by the first half of a split write would
             // have to wait for the newline (a second wake-up per message).
             _outgoing.ResetWrittenCount();
-            using (var json = new Utf8JsonWriter(_outgoing))
-            {
-                JsonSerializer.Serialize(json, message, MessageType);
-            }
+            Utf8JsonWriter json = _json ??= new Utf8JsonWriter(_outgoing);
+            json.Reset(_outgoing);
+            write(json, message);
+            json.Flush();
 
             _outgoing.GetSpan(1)[0] = (byte)'\n';
             _outgoing.Advance(1);
             long end = _written + _outgoing.WrittenCount;
-            if (message is JsonRpcRequest request)
+            if (requestId is { } id)
             {
                 // Recorded before the write: the answer can be read before the write call returns.
-                _requestEnds[request.Id] = end;
+                _requestEnds[id] = end;
             }
 
             Stream input = _process.StandardInput.BaseStream;

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using McpFoundation.Pipeline;
 using ModelContextProtocol;
@@ -134,15 +135,9 @@ internal sealed class DirectRequests
         Interlocked.Increment(ref _outstanding);
         try
         {
-            var request = new JsonRpcRequest
-            {
-                Id = new RequestId(id),
-                Method = method,
-                Params = JsonSerializer.SerializeToNode(parameters, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TParams))),
-            };
             try
             {
-                await transport.SendMessageAsync(request, cancellationToken);
+                await SendRequestAsync(transport, new RequestId(id), method, parameters, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -170,6 +165,18 @@ internal sealed class DirectRequests
             _pending.TryRemove(id, out _);
             Interlocked.Decrement(ref _outstanding);
         }
+    }
+
+    /// <summary>
+    /// Writes the request: on the gateway's own child-process transport its params go straight from the typed value to
+    /// the pipe; any other transport takes a <see cref="JsonRpcRequest"/>, whose params are a JSON tree.
+    /// </summary>
+    private static Task SendRequestAsync<TParams>(ITransport transport, RequestId id, string method, TParams parameters, CancellationToken cancellationToken)
+    {
+        JsonTypeInfo<TParams> paramsType = TypeInfoOf<TParams>.Value;
+        return transport is IInterceptableTransport own
+            ? own.SendRequestAsync(id, method, parameters, paramsType, cancellationToken)
+            : transport.SendMessageAsync(new JsonRpcRequest { Id = id, Method = method, Params = JsonSerializer.SerializeToNode(parameters, paramsType) }, cancellationToken);
     }
 
     /// <summary>
@@ -284,6 +291,12 @@ internal sealed class DirectRequests
         {
             ThreadPool.UnsafeQueueUserWorkItem(static state => state.Waiting.Complete(state.Answer), (Waiting: waiting, Answer: answer), preferLocal: false);
         }
+    }
+
+    /// <summary>The SDK's serialization contract of <typeparamref name="T"/>, looked up once.</summary>
+    private static class TypeInfoOf<T>
+    {
+        public static readonly JsonTypeInfo<T> Value = (JsonTypeInfo<T>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T));
     }
 
     /// <summary>A direct request's wait for its answer; the typed side is <see cref="PendingAnswer{TResult}"/>.</summary>

@@ -222,6 +222,11 @@ internal sealed record ParityCase(byte[] Body, bool AnsweredDirectly = false)
         ["unknown tool"] = Call("""{"name":"nope__missing","arguments":{}}""", answeredDirectly: true),
         ["downstream error"] = Call("""{"name":"fixture__fail","arguments":{"code":-32042,"message":"boom"}}""", answeredDirectly: true),
         ["extra unknown params fields"] = Call("""{"name":"fixture__echo","arguments":{"message":"hi"},"extra":{"a":[1,2]},"more":null}""", answeredDirectly: true),
+        ["repeated argument"] = Call("""{"name":"fixture__echo","arguments":{"message":"first","message":"second"}}""", answeredDirectly: true),
+        ["repeated params member"] = Call("""{"name":"fixture__echo","arguments":{"message":"hi"},"name":"fixture__echo"}"""),
+        ["escaped params member name"] = Call("""{"n\u0061me":"fixture__echo","arguments":{"message":"hi"}}"""),
+        ["many params members"] = Call("{\"name\":\"fixture__echo\",\"arguments\":{\"message\":\"hi\"}," + string.Join(",", Enumerable.Range(0, 20).Select(i => $"\"x{i}\":{i}")) + "}"),
+        ["requestState null"] = Call("""{"name":"fixture__echo","arguments":{"message":"hi"},"requestState":null}"""),
         ["large string argument"] = Call("{\"name\":\"fixture__echo\",\"arguments\":{\"message\":\"" + new string('x', 200_000) + "\"}}", answeredDirectly: true),
 
         // Malformed params: the SDK's answers.
@@ -248,6 +253,8 @@ internal sealed record ParityCase(byte[] Body, bool AnsweredDirectly = false)
         ["jsonrpc 1.0"] = Json("""{"jsonrpc":"1.0","id":7,"method":"tools/call","params":{"name":"fixture__echo"}}"""),
         ["method number"] = Json("""{"jsonrpc":"2.0","id":7,"method":5,"params":{"name":"fixture__echo"},"note":"tools/call"}"""),
         ["extra top-level field"] = Json("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"fixture__echo","arguments":{"message":"hi"}},"extra":1}""", answeredDirectly: true),
+        ["members in reverse order"] = Json("""{"params":{"arguments":{"message":"hi"},"name":"fixture__echo"},"method":"tools/call","id":7,"jsonrpc":"2.0"}""", answeredDirectly: true),
+        ["result member on a request"] = Json("""{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"fixture__echo","arguments":{"message":"hi"}},"result":{}}"""),
         ["batch"] = Json("""[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"fixture__echo"}}]"""),
 
         // Hostile bodies. Invalid UTF-8 inside a string value parses on both paths alike (System.Text.Json checks a
