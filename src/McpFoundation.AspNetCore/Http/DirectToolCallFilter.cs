@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using McpFoundation.Pipeline;
 using McpFoundation.Sessions;
@@ -212,7 +211,7 @@ internal sealed partial class DirectToolCallFilter(
     /// and nothing may follow the object. Anything else (a notification, a response, another method, a repeated member,
     /// a second value, what does not parse) is the SDK's to answer in its own words.
     /// </summary>
-    internal static bool TryReadToolCall(ReadOnlySequence<byte> body, out RequestId id, [NotNullWhen(true)] out CallToolRequestParams? parameters)
+    private static bool TryReadToolCall(ReadOnlySequence<byte> body, out RequestId id, [NotNullWhen(true)] out CallToolRequestParams? parameters)
     {
         id = default;
         parameters = null;
