@@ -40,11 +40,11 @@ public class ToolCallReadingBenchmarks
     [Benchmark(Description = "params alone: the type's converter")]
     public CallToolRequestParams? ParamsByConverter() => JsonSerializer.Deserialize(_params, ParamsType);
 
-    [Benchmark(Description = "params alone: member by member (BindParams)")]
+    [Benchmark(Description = "params alone: checked and bound member by member (TryBindPlainParams)")]
     public CallToolRequestParams? ParamsByMember()
     {
         var reader = new Utf8JsonReader(_params);
         reader.Read();
-        return DirectToolCallFilter.BindParams(ref reader);
+        return DirectToolCallFilter.TryBindPlainParams(ref reader);
     }
 }

@@ -265,8 +265,7 @@ internal sealed partial class DirectToolCallFilter(
                 else if (reader.ValueTextEquals("params"u8))
                 {
                     if (parameters is not null || !reader.Read() || reader.TokenType != JsonTokenType.StartObject
-                        || !HasPlainMembers(reader)
-                        || BindParams(ref reader) is not { Name: not null } bound)
+                        || TryBindPlainParams(ref reader) is not { Name: not null } bound)
                     {
                         return false;
                     }
@@ -295,13 +294,23 @@ internal sealed partial class DirectToolCallFilter(
     }
 
     /// <summary>
-    /// Whether the params object at <paramref name="reader"/> (a copy: the caller's reader stays where it is) has at
-    /// most <see cref="MaxPlainParamsMembers"/> members, each named once without escapes, and neither
-    /// <c>requestState</c> nor <c>inputResponses</c> (multi-round-trip state, the SDK's to handle). A repeated member
-    /// makes the SDK's parse fail, so such params are left to it, to fail in its words.
+    /// Binds plain params at <paramref name="reader"/> (on their <c>{</c>; left on their <c>}</c>) to
+    /// <see cref="CallToolRequestParams"/>, in the same pass that checks they are plain: at most
+    /// <see cref="MaxPlainParamsMembers"/> members, each named once without escapes, neither <c>requestState</c> nor
+    /// <c>inputResponses</c> (multi-round-trip state), and a string <c>name</c>; null otherwise, and the SDK answers (a
+    /// repeated member makes its parse fail, in its words). <c>name</c>, <c>arguments</c> and <c>_meta</c> are read
+    /// member by member with the SDK's contracts of those members; the type's own converter, which goes through its
+    /// constructor, takes about twice the time and memory (ToolCallReadingBenchmarks, docs/PERFORMANCE.md), and binds
+    /// params that have any other member, as the SDK binds them. Throws what the SDK's binding would.
     /// </summary>
-    private static bool HasPlainMembers(Utf8JsonReader reader)
+    internal static CallToolRequestParams? TryBindPlainParams(ref Utf8JsonReader reader)
     {
+        Utf8JsonReader start = reader;
+        string? name = null;
+        IDictionary<string, JsonElement>? arguments = null;
+        JsonObject? meta = null;
+        bool otherMembers = false;
+
         // Each name's hash: equal hashes count as a repeat, so a collision only sends the call to the SDK.
         Span<int> seen = stackalloc int[MaxPlainParamsMembers];
         int count = 0;
@@ -310,40 +319,18 @@ internal sealed partial class DirectToolCallFilter(
             if (count == MaxPlainParamsMembers || reader.ValueIsEscaped || reader.HasValueSequence
                 || reader.ValueTextEquals("requestState"u8) || reader.ValueTextEquals("inputResponses"u8))
             {
-                return false;
+                return null;
             }
 
             var hash = new HashCode();
             hash.AddBytes(reader.ValueSpan);
-            int name = hash.ToHashCode();
-            if (seen[..count].Contains(name))
+            int member = hash.ToHashCode();
+            if (seen[..count].Contains(member))
             {
-                return false;
+                return null;
             }
 
-            seen[count++] = name;
-            reader.Skip();
-        }
-
-        return reader.TokenType == JsonTokenType.EndObject;
-    }
-
-    /// <summary>
-    /// Binds params at <paramref name="reader"/> (on their <c>{</c>; left on their <c>}</c>) to
-    /// <see cref="CallToolRequestParams"/>. Params of the three members a plain call has (<c>name</c>, <c>arguments</c>,
-    /// <c>_meta</c>) are read member by member with the SDK's contracts of those members; the type's own converter,
-    /// which goes through its constructor, takes about twice the time and memory (ToolCallReadingBenchmarks,
-    /// docs/PERFORMANCE.md). Params with any other member are bound by that converter, as the SDK binds them. Throws
-    /// what the SDK's binding would.
-    /// </summary>
-    internal static CallToolRequestParams? BindParams(ref Utf8JsonReader reader)
-    {
-        Utf8JsonReader start = reader;
-        string? name = null;
-        IDictionary<string, JsonElement>? arguments = null;
-        JsonObject? meta = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
+            seen[count++] = member;
             if (reader.ValueTextEquals("name"u8))
             {
                 if (!reader.Read() || reader.TokenType != JsonTokenType.String)
@@ -365,12 +352,23 @@ internal sealed partial class DirectToolCallFilter(
             }
             else
             {
-                reader = start;
-                return JsonSerializer.Deserialize(ref reader, ParamsType);
+                otherMembers = true;
+                reader.Skip();
             }
         }
 
-        return name is null ? null : new CallToolRequestParams { Name = name, Arguments = arguments, Meta = meta };
+        if (reader.TokenType != JsonTokenType.EndObject || name is null)
+        {
+            return null;
+        }
+
+        if (otherMembers)
+        {
+            reader = start;
+            return JsonSerializer.Deserialize(ref reader, ParamsType);
+        }
+
+        return new CallToolRequestParams { Name = name, Arguments = arguments, Meta = meta };
     }
 
     /// <summary>A tools/call without progress: nothing needs the SDK's event stream.</summary>

@@ -313,8 +313,7 @@ internal sealed class DirectRequests
 
     private sealed class PendingAnswer<TResult> : PendingAnswer
     {
-        private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResult> ResultType =
-            (System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TResult));
+        private static readonly JsonTypeInfo<TResult> ResultType = TypeInfoOf<TResult>.Value;
 
         private readonly TaskCompletionSource<TResult> _answer = new();
 
