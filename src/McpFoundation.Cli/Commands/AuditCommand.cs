@@ -154,7 +154,7 @@ internal static class AuditCommand
                 return ExitCodes.BadInput;
             }
 
-            await using IAuditStore? store = Open(parse.GetValue(config)!, parse.GetValue(dataDir), out _);
+            await using IAuditStore? store = Open(parse.GetValue(config)!, parse.GetValue(dataDir), out string directory);
             if (store is null)
             {
                 return ExitCodes.BadInput;
@@ -177,6 +177,19 @@ internal static class AuditCommand
                     {
                         await Console.Error.WriteLineAsync($"exported {written} records...");
                     }
+                }
+
+                // Started records a gateway that is gone (a crash, a kill) left in its journal: not in the chain yet
+                // (sequence 0, no hash); the next gateway started on this data directory adds them.
+                IReadOnlyList<AuditRecord> journaled = await AuditExport.ReadJournaledAsync(store, directory, cancellationToken);
+                foreach (AuditRecord record in journaled)
+                {
+                    await writer.WriteLineAsync(kind == "csv" ? AuditExport.ToCsv(record) : AuditExport.ToJson(record));
+                }
+
+                if (journaled.Count > 0)
+                {
+                    await Console.Error.WriteLineAsync($"{journaled.Count} started records are from the journal of a gateway that stopped before committing them (sequence 0: added to the chain at the next start)");
                 }
 
                 await writer.FlushAsync(cancellationToken);

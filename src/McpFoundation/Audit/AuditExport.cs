@@ -35,6 +35,14 @@ public static class AuditExport
         return connection is not null ? new PostgresAuditStore(connection) : new SqliteAuditStore(resolvedDataDirectory, readOnly: true);
     }
 
+    /// <summary>
+    /// The started records that gateways gone from <paramref name="dataDirectory"/> (a crash, a kill) left in their
+    /// journals and <paramref name="store"/> does not have yet, oldest first: sequence 0 and no hash, since they join
+    /// the chain when the next gateway starts on that data directory.
+    /// </summary>
+    public static async Task<IReadOnlyList<AuditRecord>> ReadJournaledAsync(IAuditStore store, string dataDirectory, CancellationToken cancellationToken = default) =>
+        (await AuditJournalRecovery.FindMissingAsync(store, dataDirectory, cancellationToken).ConfigureAwait(false)).Missing;
+
     /// <summary>Verifies the trail with the key in <paramref name="dataDirectory"/>.</summary>
     public static async Task<AuditVerificationResult> VerifyAsync(IAuditStore store, string dataDirectory, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
         await AuditVerifier.VerifyAsync(store, CheckpointSigner.FromDataDirectory(dataDirectory, create: false), progress, cancellationToken).ConfigureAwait(false);

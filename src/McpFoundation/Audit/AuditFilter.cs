@@ -4,8 +4,9 @@ using ModelContextProtocol.Protocol;
 namespace McpFoundation.Audit;
 
 /// <summary>
-/// The pipeline's audit step, right after the policy: writes each operation's started record and waits for the group
-/// commit that holds it before the operation goes on, so that no forwarded call goes unrecorded; refuses the call
+/// The pipeline's audit step, right after the policy: makes each operation's started record durable before the
+/// operation goes on, so that no forwarded call goes unrecorded: in the gateway's journal when it has room (no wait),
+/// else by waiting for the group commit that holds it; refuses the call
 /// (-31070, fail closed) when the trail cannot be written. Queues the finished record when the operation ends, and
 /// redacts a tool result on its way to the client when the server's profile says <c>redact_results: true</c>.
 /// List requests and notifications pass without a started record (their denials are recorded by the trail's
@@ -25,6 +26,13 @@ internal sealed class AuditFilter(AuditTrail trail, TimeProvider time) : INonBlo
         }
 
         AuditRecord started = AuditRecords.Started(context, time.GetUtcNow(), trail.Redactor);
+        if (trail.TryJournal(started))
+        {
+            // Durable already: in the journal, which outlives the gateway; committed with the next batch.
+            context.AuditState = started;
+            return SecurityDecision.Allow;
+        }
+
         if (!await trail.AppendDurableAsync(started, cancellationToken).ConfigureAwait(false))
         {
             return SecurityDecision.Deny(

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace McpFoundation.Audit;
 
 /// <summary>Builds the trail from the configuration: the store it names, the key in the data directory, the redactor.</summary>
-internal static class AuditInstallation
+internal static partial class AuditInstallation
 {
     /// <summary>The trail's settings in a configuration (defaults when it has no <c>audit</c> section).</summary>
     public static AuditSettings SettingsOf(GatewayConfiguration configuration) =>
@@ -26,6 +26,28 @@ internal static class AuditInstallation
     /// <summary>The redactor the settings ask for.</summary>
     public static Redactor CreateRedactor(AuditSettings settings) => Redactor.Create(settings.RedactPii, settings.RedactPatterns);
 
+    /// <summary>This gateway's journal, or null (then each started record waits for its commit) when it is off or cannot be made.</summary>
+    private static AuditJournal? CreateJournal(AuditSettings settings, string dataDirectory, ILogger logger)
+    {
+        if (settings.JournalBytes <= 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return AuditJournal.Create(dataDirectory, settings.JournalBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            LogJournalUnavailable(logger, Path.Combine(dataDirectory, AuditJournal.DirectoryName), ex);
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 3009, EventName = "AuditJournalUnavailable", Level = LogLevel.Warning, Message = "The audit journal could not be created in {Directory}; every call waits for its started record's commit instead (slower, just as safe)")]
+    private static partial void LogJournalUnavailable(ILogger logger, string directory, Exception exception);
+
     public static AuditTrail CreateTrail(IServiceProvider services)
     {
         GatewayConfiguration configuration = services.GetRequiredService<GatewayConfigurationProvider>().Current;
@@ -33,10 +55,13 @@ internal static class AuditInstallation
         string dataDirectory = DataDirectory.Resolve(configuration);
         IAuditStore? store = null;
         CheckpointSigner? signer = null;
+        AuditJournal? journal = null;
+        ILogger<AuditTrail> logger = services.GetRequiredService<ILogger<AuditTrail>>();
         if (settings.Enabled)
         {
             store = CreateStore(configuration, dataDirectory);
             signer = CheckpointSigner.FromDataDirectory(DataDirectory.EnsureExists(dataDirectory), create: true);
+            journal = CreateJournal(settings, dataDirectory, logger);
         }
 
         var trail = new AuditTrail(
@@ -47,7 +72,9 @@ internal static class AuditInstallation
             CreateRedactor(settings),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<LoggingSecurityEventSink>(),
-            services.GetRequiredService<ILogger<AuditTrail>>())
+            logger,
+            journal,
+            settings.Enabled ? dataDirectory : null)
         {
             Metrics = services.GetRequiredService<Telemetry.GatewayMetrics>(),
         };

@@ -27,6 +27,13 @@ public sealed record AuditSettings
     /// <summary>Gets the most records the writer commits in one transaction (default 4096).</summary>
     public int MaxBatch { get; init; } = 4096;
 
+    /// <summary>
+    /// Gets the size in bytes of the journal that makes a call's started record durable without waiting for a commit
+    /// (default 8 MiB, a memory-mapped file in <c>audit-journal/</c> of the data directory); 0 turns it off, and each
+    /// call then waits for the group commit of its started record.
+    /// </summary>
+    public int JournalBytes { get; init; } = AuditJournal.DefaultBytes;
+
     /// <summary>Gets the PII detectors redacted from records, exports and (with <c>redact_results</c>) results: <c>email</c>, <c>card_number</c>, <c>phone</c> (default all). Secrets are always redacted.</summary>
     public IReadOnlyList<string> RedactPii { get; init; } = Redaction.RedactionDetectors.PiiNames;
 

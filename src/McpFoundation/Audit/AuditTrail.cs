@@ -10,8 +10,10 @@ namespace McpFoundation.Audit;
 /// <summary>
 /// The audit trail's one writer. Records are queued on a bounded channel and written by one background thread in group
 /// commits (every record waiting, up to <see cref="AuditSettings.MaxBatch"/>, in one transaction). A call's started
-/// record is awaited (<see cref="AppendDurableAsync"/>: the call waits for the commit that holds it, shared with other
-/// calls' records); every other record is queued (<see cref="Post(AuditRecord)"/>). The writer signs a checkpoint
+/// record is made durable before the call goes on: written into the gateway's journal (<see cref="TryJournal"/>, a
+/// memory-mapped file that outlives the process) and queued, or, when there is no journal or it is full, awaited
+/// (<see cref="AppendDurableAsync"/>: the call waits for the commit that holds it, shared with other calls' records);
+/// every other record is queued (<see cref="Post(AuditRecord)"/>). The writer signs a checkpoint
 /// every <see cref="AuditSettings.CheckpointInterval"/> or <see cref="AuditSettings.CheckpointRecords"/> records,
 /// marks the calls a crash left unfinished when it starts, and prunes by <c>settings.audit_log_retention</c>.
 /// Also the gateway's <see cref="ISecurityEventSink"/>: each event is logged and written.
@@ -36,8 +38,11 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
 
     // 1 once the writer has stopped taking records off _waiting (after the trail was disposed).
     private int _writerStopped;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<AuditRecord> _queued = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<QueuedRecord> _queued = new();
     private readonly List<AuditRecord> _batch = [];
+    private readonly List<long> _batchJournalSlots = []; // the journal slots of _batch's journaled records, freed after its commit
+    private readonly AuditJournal? _journal;
+    private readonly string? _dataDirectory; // where the journals of gateways that are gone are looked for at start
     private int _queuedCount;
 
     // 1 while the writer wakes every QueuedRecordDelay by itself to look at the queue (calls came in the last second).
@@ -48,9 +53,11 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     private int _disposed;
     private volatile bool _healthy = true;
 
-    public AuditTrail(IAuditStore? store, CheckpointSigner? signer, AuditSettings settings, int retentionDays, Redactor redactor, TimeProvider time, ISecurityEventSink log, ILogger<AuditTrail> logger)
+    public AuditTrail(IAuditStore? store, CheckpointSigner? signer, AuditSettings settings, int retentionDays, Redactor redactor, TimeProvider time, ISecurityEventSink log, ILogger<AuditTrail> logger, AuditJournal? journal = null, string? dataDirectory = null)
     {
         _store = settings.Enabled ? store : null;
+        _journal = _store is null ? null : journal;
+        _dataDirectory = dataDirectory;
         _signer = signer;
         _settings = settings;
         _retentionDays = retentionDays;
@@ -110,6 +117,29 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     }
 
     /// <summary>
+    /// Makes a call's started record durable without waiting: written into the journal and queued for the next commit.
+    /// False when there is no journal, it is full, the queue is full or the store is failing (the last commit failed);
+    /// the caller then waits for the record's commit instead (<see cref="AppendDurableAsync"/>), which refuses the call
+    /// when the trail cannot be written.
+    /// </summary>
+    public bool TryJournal(AuditRecord record)
+    {
+        if (_journal is null || !_healthy || Volatile.Read(ref _disposed) != 0 || Volatile.Read(ref _queuedCount) >= _settings.QueueCapacity)
+        {
+            return false;
+        }
+
+        long slot = _journal.TryWrite(record);
+        if (slot < 0)
+        {
+            return false;
+        }
+
+        Enqueue(new QueuedRecord(record, slot));
+        return true;
+    }
+
+    /// <summary>
     /// Queues a record (never blocks); a full queue drops it, logged and counted. A queued record is committed with the
     /// next durable one (a call's started record), or <see cref="QueuedRecordDelay"/> after it was queued at the latest,
     /// or at once when <see cref="AuditSettings.MaxBatch"/> records wait.
@@ -128,7 +158,12 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             return;
         }
 
-        _queued.Enqueue(record);
+        Enqueue(new QueuedRecord(record, -1));
+    }
+
+    private void Enqueue(QueuedRecord queued)
+    {
+        _queued.Enqueue(queued);
         int waiting = Interlocked.Increment(ref _queuedCount);
         if ((waiting == 1 && Interlocked.CompareExchange(ref _polling, 0, 0) == 0) || waiting % _settings.MaxBatch == 0)
         {
@@ -225,6 +260,9 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         {
             await _store.DisposeAsync().ConfigureAwait(false);
         }
+
+        // Kept when it still holds a record the store does not have (a failed commit): the next start adds it.
+        _journal?.Close(delete: _writer.IsCompletedSuccessfully && _journal.CountPending() == 0);
 
         // _wake is not disposed: a producer that passed its check just before the disposal may still set it (an
         // event without a wait handle holds nothing to release).
@@ -388,10 +426,15 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         do
         {
             batch.Clear();
-            while (batch.Count < _settings.MaxBatch && _queued.TryDequeue(out AuditRecord? queued))
+            _batchJournalSlots.Clear();
+            while (batch.Count < _settings.MaxBatch && _queued.TryDequeue(out QueuedRecord queued))
             {
                 Interlocked.Decrement(ref _queuedCount);
-                batch.Add(queued);
+                batch.Add(queued.Record);
+                if (queued.JournalSlot >= 0)
+                {
+                    _batchJournalSlots.Add(queued.JournalSlot);
+                }
             }
 
             // A waiter waits for everything queued before it: whole batches of queued records go first, alone.
@@ -425,6 +468,12 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
                 commit.LastSequence = appended[^1].Sequence;
                 commit.LastHash = appended[^1].Hash;
                 commit.SinceCheckpoint += appended.Count;
+                foreach (long slot in _batchJournalSlots)
+                {
+                    _journal!.Free(slot); // the store has the record now
+                }
+
+                _batchJournalSlots.Clear();
                 if (!_healthy)
                 {
                     LogRecovered(_logger, store.Description);
@@ -436,7 +485,9 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             {
                 written = false;
                 _healthy = false;
-                Interlocked.Add(ref _dropped, queuedRecords);
+                // Journaled records stay in the journal (not freed): the next start on this data directory adds them.
+                Interlocked.Add(ref _dropped, queuedRecords - _batchJournalSlots.Count);
+                _batchJournalSlots.Clear();
                 LogWriteFailed(_logger, batch.Count, store.Description, ex);
             }
         }
@@ -519,6 +570,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         {
             await store.InitializeAsync(_stopping.Token).ConfigureAwait(false);
             await store.HeartbeatAsync(AuditInstances.Current(_time.GetUtcNow()), _stopping.Token).ConfigureAwait(false);
+            await RecoverJournalsAsync(store).ConfigureAwait(false);
             await MarkUnfinishedAsync(store).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -526,6 +578,28 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             _healthy = false;
             LogWriteFailed(_logger, 0, store.Description, ex);
         }
+    }
+
+    /// <summary>
+    /// Adds the started records that gateways gone from this data directory (a crash, a kill) left in their journals and
+    /// that their store does not have, then deletes those journals. <see cref="MarkUnfinishedAsync"/> then shows them
+    /// as unfinished.
+    /// </summary>
+    private async Task RecoverJournalsAsync(IAuditStore store)
+    {
+        if (_dataDirectory is null)
+        {
+            return;
+        }
+
+        (IReadOnlyList<AuditRecord> missing, IReadOnlyList<string> files) = await AuditJournalRecovery.FindMissingAsync(store, _dataDirectory, _stopping.Token).ConfigureAwait(false);
+        if (missing.Count > 0)
+        {
+            await store.AppendAsync(missing, _stopping.Token).ConfigureAwait(false);
+            LogRecoveredFromJournal(_logger, missing.Count, files.Count);
+        }
+
+        AuditJournalRecovery.Delete(files);
     }
 
     /// <summary>Writes a finished record with outcome <c>unfinished</c> for each call whose gateway is gone (<see cref="AuditInstances"/>).</summary>
@@ -585,6 +659,12 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     }
 
     private readonly record struct Pending(AuditRecord? Record, TaskCompletionSource<bool>? Done);
+
+    /// <summary>A record queued for the next commit, with its first journal slot (-1 when it is not in the journal).</summary>
+    private readonly record struct QueuedRecord(AuditRecord Record, long JournalSlot);
+
+    [LoggerMessage(EventId = 3008, EventName = "AuditRecoveredFromJournal", Level = LogLevel.Warning, Message = "Added {Count} started records from {Files} journal(s) of gateways that stopped without committing them (a crash or a kill)")]
+    private static partial void LogRecoveredFromJournal(ILogger logger, int count, int files);
 
     [LoggerMessage(EventId = 3000, EventName = "AuditQueueFull", Level = LogLevel.Error, Message = "The audit queue is full ({Capacity} records waiting); record of {CorrelationId} not queued")]
     private static partial void LogQueueFull(ILogger logger, int capacity, string? correlationId);

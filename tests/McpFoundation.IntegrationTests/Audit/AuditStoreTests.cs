@@ -405,6 +405,98 @@ public abstract class AuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Journal_OfAGatewayThatDied_ExportShowsItsRecords_AndTheNextStartAddsEachOnceAsUnfinished()
+    {
+        // What a killed gateway leaves: started records published in its journal and never freed, one of which its
+        // last commit did get into the store. The journal's lock goes with the process (here: its handle is closed).
+        const string Dead = "6666666666666666-";
+        string dataDirectory = Directory.CreateTempSubdirectory("mcpf-journal-").FullName;
+        try
+        {
+            AuditJournal journal = AuditJournal.Create(dataDirectory, AuditJournal.MinimumBytes);
+            AuditRecord committed = Record(1, kind: AuditRecordKind.OperationStarted, id: Dead + "0000000000000001");
+            AuditRecord[] lost =
+            [
+                Record(2, kind: AuditRecordKind.OperationStarted, id: Dead + "0000000000000002"),
+                Record(3, kind: AuditRecordKind.OperationStarted, id: Dead + "0000000000000003") with { Arguments = new string('x', 3000) }, // several slots
+            ];
+            foreach (AuditRecord record in lost.Prepend(committed))
+            {
+                Assert.True(journal.TryWrite(record) >= 0);
+            }
+
+            await Store.AppendAsync([committed]);
+            Assert.Empty(await AuditExport.ReadJournaledAsync(Store, dataDirectory)); // a running gateway's journal is not taken
+            journal.Close(delete: false);
+
+            IReadOnlyList<AuditRecord> exported = await AuditExport.ReadJournaledAsync(Store, dataDirectory);
+            Assert.Equal(lost.Select(r => (r.CorrelationId, r.Arguments, r.Time)), exported.Select(r => (r.CorrelationId, r.Arguments, r.Time)));
+            Assert.All(exported, r => Assert.Equal((0L, (string?)null), (r.Sequence, r.Hash)));
+
+            var trail = new AuditTrail(Store, _signer, AuditSettings.Default, 30, Redactor.Default, TimeProvider.System, new NoEvents(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditTrail>.Instance, journal: null, dataDirectory: dataDirectory);
+            Assert.True(await trail.FlushAsync());
+            await trail.DisposeAsync();
+
+            await using IAuditStore reopened = await ReopenAsync();
+            var started = new List<string>();
+            var unfinished = new List<string>();
+            await foreach (AuditRecord record in reopened.ReadAsync())
+            {
+                (record.Kind == AuditRecordKind.OperationStarted ? started : unfinished).Add(record.CorrelationId!);
+            }
+
+            Assert.Equal([committed.CorrelationId!, lost[0].CorrelationId!, lost[1].CorrelationId!], started);
+            Assert.Equal(started, unfinished.Order(StringComparer.Ordinal));
+            Assert.Empty(Directory.GetFiles(Path.Combine(dataDirectory, AuditJournal.DirectoryName)));
+            Assert.True((await AuditVerifier.VerifyAsync(reopened, _signer)).IsIntact);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Trail_WithAJournal_StartedRecordsNeedNoCommitWait_AreStoredAndFreed_AndTheJournalGoesAtShutdown()
+    {
+        string dataDirectory = Directory.CreateTempSubdirectory("mcpf-journal-").FullName;
+        try
+        {
+            AuditJournal journal = AuditJournal.Create(dataDirectory, AuditJournal.MinimumBytes);
+            var trail = new AuditTrail(Store, _signer, AuditSettings.Default, 30, Redactor.Default, TimeProvider.System, new NoEvents(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditTrail>.Instance, journal, dataDirectory);
+            Assert.True(await trail.FlushAsync());
+
+            // Far more records than the journal holds at once (256 slots): slots are freed by the commits and reused.
+            int journaled = 0;
+            for (int n = 0; n < 2000; n++)
+            {
+                AuditRecord started = Record(n, kind: AuditRecordKind.OperationStarted, id: $"j-{n}");
+                if (trail.TryJournal(started))
+                {
+                    journaled++;
+                }
+                else
+                {
+                    Assert.True(await trail.AppendDurableAsync(started)); // full: the call waits for its commit instead
+                }
+            }
+
+            Assert.True(await trail.FlushAsync());
+            Assert.True(journaled > 256, $"only {journaled} records went through the journal: its slots were not reused");
+            Assert.Equal(0, journal.CountPending());
+            await trail.DisposeAsync();
+            Assert.False(File.Exists(journal.Path));
+
+            await using IAuditStore reopened = await ReopenAsync();
+            Assert.Equal(2000, await reopened.CountAsync());
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task PruneAsync_NoCheckpointBeforeCutoff_DeletesNothing()
     {
         await AppendAndCheckpointAsync(4, checkpointAt: 4);

@@ -98,6 +98,11 @@ public sealed class AuditCrashTests
             // Its stdio server sees its stdin close; it may still be running the slow calls, so reap it: nothing outlives the test.
             await ReapAsync(serverChildren);
 
+            // The killed gateway's journal stays behind (it holds the started records its last commits did not reach).
+            string journals = Path.Combine(dataDir, "audit-journal");
+            string[] deadJournals = Directory.GetFiles(journals);
+            Assert.Single(deadJournals);
+
             // Before any restart: every call the fixture received has a started record, and the trail verifies.
             List<JsonElement> received = [.. ReadLines(requestLog).Where(e => e.GetProperty("method").GetString() == "tools/call")];
             Assert.True(received.Count >= 300, $"the fixture logged only {received.Count} tools/call");
@@ -123,6 +128,8 @@ public sealed class AuditCrashTests
                 var unfinished = after.Where(r => Text(r, "outcome") == "unfinished").Select(r => Text(r, "correlation_id")).ToHashSet(StringComparer.Ordinal);
                 Assert.All(cutOff, id => Assert.Contains(id, unfinished));
                 Assert.Equal(cutOff.Count, unfinished.Count);
+                Assert.All(after.Where(r => Text(r, "outcome") == "started"), r => Assert.True(r.GetProperty("sequence").GetInt64() > 0, "every started record is in the chain after the restart"));
+                Assert.DoesNotContain(deadJournals[0], Directory.GetFiles(journals)); // recovered, then removed
             }
 
             (verifyExit, verifyOutput) = await RunMcpfAsync(["audit", "verify", "--data-dir", dataDir]);

@@ -15,6 +15,8 @@ internal sealed record AuditSection
 
     public int? MaxBatch { get; init; }
 
+    public int? JournalBytes { get; init; }
+
     public List<string>? RedactPii { get; init; }
 
     public Dictionary<string, string>? RedactPatterns { get; init; }

@@ -38,6 +38,7 @@ internal sealed class AuditSectionValidator : SectionValidator<AuditSection>, IC
             CheckpointRecords = section.CheckpointRecords ?? defaults.CheckpointRecords,
             QueueCapacity = section.QueueCapacity ?? defaults.QueueCapacity,
             MaxBatch = section.MaxBatch ?? defaults.MaxBatch,
+            JournalBytes = section.JournalBytes ?? defaults.JournalBytes,
             RedactPii = section.RedactPii ?? defaults.RedactPii,
             RedactPatterns = section.RedactPatterns ?? defaults.RedactPatterns,
             RecordLists = section.RecordLists ?? false,
@@ -74,6 +75,24 @@ internal sealed class AuditSectionValidator : SectionValidator<AuditSection>, IC
         ["checkpoint_records"] = FieldRule.WholeNumber("A checkpoint is signed after at most this many records (default 1000).", 1, 1_000_000, 1000),
         ["queue_capacity"] = FieldRule.WholeNumber("Records that may wait for the writer (default 65536); when full, calls are refused with -31070.", 1024, 10_000_000, 65_536),
         ["max_batch"] = FieldRule.WholeNumber("The most records committed in one transaction (default 4096).", 1, 100_000, 4096),
+        ["journal_bytes"] = new FieldRule(
+            "The size in bytes of the journal that makes a call's started record durable without waiting for a commit (default 8388608, 8 MiB; 0 or at least 65536); 0 turns it off, and each call then waits for its record's commit.",
+            static (value, field) =>
+            {
+                if (field.Reader.ReadWholeNumber(value, field.Path, field.Name, 0, 1 << 30, AuditJournal.DefaultBytes) is not { } bytes)
+                {
+                    return null;
+                }
+
+                if (bytes is > 0 and < AuditJournal.MinimumBytes)
+                {
+                    field.Reader.Diagnostics.Error(field.Path, $"must be 0 (no journal) or at least {AuditJournal.MinimumBytes} bytes, e.g. {AuditJournal.DefaultBytes} (8 MiB)");
+                    return null;
+                }
+
+                return JsonValue.Create(bytes);
+            },
+            static () => new JsonObject { ["minimum"] = 0, ["maximum"] = 1 << 30, ["examples"] = new JsonArray(AuditJournal.DefaultBytes) }),
         ["redact_pii"] = new FieldRule(
             "The personal data redacted besides secrets: any of \"email\", \"card_number\", \"phone\" (default all three; [] for none).",
             static (value, field) =>
