@@ -760,9 +760,14 @@ internal static partial class LoadBenchmark
                 ["settings"] = new System.Text.Json.Nodes.JsonObject { ["log_level"] = "WARNING", ["health_check_interval"] = 3600, ["default_timeout"] = 30, ["data_dir"] = dataDirectory },
                 ["servers"] = new System.Text.Json.Nodes.JsonObject { [backend.Id] = server },
             };
-            if (Environment.GetEnvironmentVariable("MCPF_BENCH_AUDIT") is "off")
+            switch (Environment.GetEnvironmentVariable("MCPF_BENCH_AUDIT"))
             {
-                config["audit"] = new System.Text.Json.Nodes.JsonObject { ["enabled"] = false };
+                case "off":
+                    config["audit"] = new System.Text.Json.Nodes.JsonObject { ["enabled"] = false };
+                    break;
+                case "nojournal":
+                    config["audit"] = new System.Text.Json.Nodes.JsonObject { ["journal_bytes"] = 0 }; // every call waits for its commit
+                    break;
             }
 
             if (policyRules > 0)

@@ -107,6 +107,7 @@ internal sealed record LoadOptions(
           --out FILE         also write the markdown report to FILE
         environment:
           MCPF_BENCH_AUDIT=off  give the gateway "audit": {"enabled": false} (to measure without the trail)
+          MCPF_BENCH_AUDIT=nojournal  give it "audit": {"journal_bytes": 0} (each call waits for its record's commit)
           MCPF_NPM_TOOLS, MCPF_NODE22  where the everything backend's tests/npm and node 22 are (as in the tests)
         """;
 
