@@ -60,6 +60,7 @@ internal sealed unsafe class AuditJournal : IDisposable
     private readonly int _maxRecordBytes;
     private long _next; // the next logical slot to reserve
     private int _disposed;
+    private int _writing; // calls inside TryWrite
 
     private AuditJournal(string path, FileStream file, long bytes)
     {
@@ -124,11 +125,20 @@ internal sealed unsafe class AuditJournal : IDisposable
     /// </summary>
     public long TryWrite(AuditRecord record)
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        // Counted in, so that Close never unmaps the file under a write that passed the check below.
+        Interlocked.Increment(ref _writing);
+        try
         {
-            return -1;
+            return Volatile.Read(ref _disposed) != 0 ? -1 : Write(record);
         }
+        finally
+        {
+            Interlocked.Decrement(ref _writing);
+        }
+    }
 
+    private long Write(AuditRecord record)
+    {
         ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         Utf8JsonWriter json = t_json ??= new Utf8JsonWriter(buffer);
@@ -185,6 +195,7 @@ internal sealed unsafe class AuditJournal : IDisposable
     /// <summary>Gets how many records are published and not freed (a scan; for tests and shutdown).</summary>
     public int CountPending()
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         int pending = 0;
         for (long i = 0; i < _slots; i++)
         {
@@ -200,6 +211,12 @@ internal sealed unsafe class AuditJournal : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+
+        var wait = default(SpinWait);
+        while (Volatile.Read(ref _writing) != 0)
+        {
+            wait.SpinOnce(); // a write that began before the flag was set finishes first (memory stores only)
         }
 
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
