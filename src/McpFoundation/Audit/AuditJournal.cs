@@ -19,9 +19,9 @@ namespace McpFoundation.Audit;
 /// <remarks>
 /// The file is a ring of <see cref="SlotBytes"/>-byte slots. A record takes one or more consecutive slots; each slot
 /// starts with its logical number (a count that only grows, so a slot left from an earlier lap is told apart), its
-/// state and, in the first slot, the length of the record's JSON. A writer reserves slots with one atomic add,
-/// copies the JSON, and publishes the record last by storing the first slot's state; the writer frees the slots after
-/// the commit. Slots still holding a record the store does not have yet are never overwritten: when the ring is
+/// state and, in the first slot, the length of the record's JSON. A caller takes the next free slots with a
+/// compare-exchange of the cursor (<see cref="Reserve"/>), copies the JSON, and publishes the record last by storing
+/// the first slot's state; the trail's writer frees the slots after the commit. Slots still holding a record the store does not have yet are never overwritten: when the ring is
 /// full, the call waits for its group commit instead (<see cref="AuditTrail.AppendDurableAsync"/>). Each running
 /// gateway holds an exclusive lock on its own journal, so a journal that can be locked belongs to a gateway that is
 /// gone.
