@@ -60,7 +60,7 @@ internal sealed class AuditFilter(AuditTrail trail, TimeProvider time) : INonBlo
 
         if (context.AuditState is AuditRecord started)
         {
-            trail.Post(AuditRecords.Finished(context, outcome, started, time.GetUtcNow(), trail.Redactor));
+            trail.Post(AuditRecords.Finished(context, outcome, started, time.GetUtcNow(), trail.Redactor), started);
         }
 
         return ValueTask.CompletedTask;

@@ -9,8 +9,8 @@ internal static class AuditJournalRecovery
 {
     /// <summary>
     /// Reads the journals of gone gateways in <paramref name="dataDirectory"/> and returns, oldest first, the records
-    /// the store has no record of the same kind and correlation id for (a record committed just before the crash is in
-    /// both), with the journals read.
+    /// the store has no record of the same kind and correlation id for, or for a started record no finished one (a
+    /// record committed just before the crash is in both), with the journals read.
     /// </summary>
     public static async Task<(IReadOnlyList<AuditRecord> Missing, IReadOnlyList<string> Files)> FindMissingAsync(IAuditStore store, string dataDirectory, CancellationToken cancellationToken)
     {
@@ -47,7 +47,8 @@ internal static class AuditJournalRecovery
     {
         await foreach (AuditRecord stored in store.QueryAsync(new AuditQuery { CorrelationId = record.CorrelationId }, cancellationToken).ConfigureAwait(false))
         {
-            if (stored.Kind == record.Kind)
+            // A call stored as one finished record (its started record merged into it) was journaled as started.
+            if (stored.Kind == record.Kind || (record.Kind == AuditRecordKind.OperationStarted && stored.Kind == AuditRecordKind.OperationFinished))
             {
                 return true;
             }

@@ -34,6 +34,13 @@ public sealed record AuditSettings
     /// </summary>
     public int JournalBytes { get; init; } = AuditJournal.DefaultBytes;
 
+    /// <summary>
+    /// Gets the longest a queued record (a finished call, an event, a journaled started record) waits before it is
+    /// committed with no call waiting to share the commit (20 ms). Not a configuration field: tests lengthen it to
+    /// decide which records share a commit.
+    /// </summary>
+    internal TimeSpan QueuedRecordDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Gets the PII detectors redacted from records, exports and (with <c>redact_results</c>) results: <c>email</c>, <c>card_number</c>, <c>phone</c> (default all). Secrets are always redacted.</summary>
     public IReadOnlyList<string> RedactPii { get; init; } = Redaction.RedactionDetectors.PiiNames;
 

@@ -41,6 +41,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<QueuedRecord> _queued = new();
     private readonly List<AuditRecord> _batch = [];
     private readonly List<long> _batchJournalSlots = []; // the journal slots of _batch's journaled records, freed after its commit
+    private readonly Dictionary<AuditRecord, int> _batchStartedAt = new(ReferenceEqualityComparer.Instance); // a started record's place in _batch while it is filled
     private readonly AuditJournal? _journal;
     private readonly string? _dataDirectory; // where the journals of gateways that are gone are looked for at start
     private int _queuedCount;
@@ -92,9 +93,6 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     /// <summary>Gets how many records wait for the writer.</summary>
     public int QueueDepth => Math.Max(0, Volatile.Read(ref _waitingCount)) + Math.Max(0, Volatile.Read(ref _queuedCount));
 
-    /// <summary>The longest a queued record (a finished call, an event) waits before it is committed with no call to share a commit with.</summary>
-    public static TimeSpan QueuedRecordDelay { get; } = TimeSpan.FromMilliseconds(20);
-
     private static readonly TimeSpan PollWhileActiveFor = TimeSpan.FromSeconds(1);
 
     /// <summary>Queues a record and completes when the commit that holds it is durable: true, or false when the trail cannot be written.</summary>
@@ -135,16 +133,24 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             return false;
         }
 
-        Enqueue(new QueuedRecord(record, slot));
+        Enqueue(new QueuedRecord(record, slot, null));
         return true;
     }
 
     /// <summary>
     /// Queues a record (never blocks); a full queue drops it, logged and counted. A queued record is committed with the
-    /// next durable one (a call's started record), or <see cref="QueuedRecordDelay"/> after it was queued at the latest,
+    /// next durable one (a call's started record), or <see cref="AuditSettings.QueuedRecordDelay"/> after it was queued at the latest,
     /// or at once when <see cref="AuditSettings.MaxBatch"/> records wait.
     /// </summary>
-    public void Post(AuditRecord record)
+    public void Post(AuditRecord record) => Post(record, started: null);
+
+    /// <summary>
+    /// Queues a call's finished record as <see cref="Post(AuditRecord)"/> does; <paramref name="started"/> is the call's
+    /// started record. When both are still queued at the same commit (the call ended before the started record was
+    /// committed, which is most calls, since the journal made it durable already), they are stored as one record: the
+    /// finished record with the started record's arguments (see docs/audit.md).
+    /// </summary>
+    public void Post(AuditRecord record, AuditRecord? started)
     {
         if (_store is null)
         {
@@ -158,7 +164,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
             return;
         }
 
-        Enqueue(new QueuedRecord(record, -1));
+        Enqueue(new QueuedRecord(record, -1, started));
     }
 
     private void Enqueue(QueuedRecord queued)
@@ -328,7 +334,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
                     queuedSince = Stopwatch.GetTimestamp();
                 }
 
-                if (queued >= _settings.MaxBatch || (queuedSince is { } since && Stopwatch.GetElapsedTime(since) >= QueuedRecordDelay))
+                if (queued >= _settings.MaxBatch || (queuedSince is { } since && Stopwatch.GetElapsedTime(since) >= _settings.QueuedRecordDelay))
                 {
                     // Only queued records: a whole batch waits, or the oldest waited long enough for a call's commit.
                     CommitAsync(store, [], [], commit).GetAwaiter().GetResult();
@@ -403,7 +409,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     /// <summary>When the writer must act without being woken: queued records waited long enough, or a checkpoint is due.</summary>
     private long NextDueAt(long? queuedSince, CommitState commit)
     {
-        long? due = queuedSince is { } since ? since + (long)(QueuedRecordDelay.TotalSeconds * Stopwatch.Frequency) : null;
+        long? due = queuedSince is { } since ? since + (long)(_settings.QueuedRecordDelay.TotalSeconds * Stopwatch.Frequency) : null;
         if (commit.SinceCheckpoint > 0)
         {
             long checkpointAt = commit.LastCheckpointAt + (long)(_settings.CheckpointInterval.TotalSeconds * Stopwatch.Frequency);
@@ -427,15 +433,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         {
             batch.Clear();
             _batchJournalSlots.Clear();
-            while (batch.Count < _settings.MaxBatch && _queued.TryDequeue(out QueuedRecord queued))
-            {
-                Interlocked.Decrement(ref _queuedCount);
-                batch.Add(queued.Record);
-                if (queued.JournalSlot >= 0)
-                {
-                    _batchJournalSlots.Add(queued.JournalSlot);
-                }
-            }
+            int merged = TakeQueued(batch);
 
             // A waiter waits for everything queued before it: whole batches of queued records go first, alone.
             bool last = waiters.Count == 0 || _queued.IsEmpty;
@@ -444,7 +442,7 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
                 batch.AddRange(durable);
             }
 
-            written = await AppendAsync(store, batch, batch.Count - (last ? durable.Count : 0), commit).ConfigureAwait(false) && written;
+            written = await AppendAsync(store, batch, batch.Count + merged - (last ? durable.Count : 0), commit).ConfigureAwait(false) && written;
             if (last)
             {
                 break;
@@ -453,6 +451,48 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
         while (waiters.Count > 0);
 
         CompleteWaiters(waiters, written);
+    }
+
+    /// <summary>
+    /// Moves up to a batch of queued records into <paramref name="batch"/>, oldest first, and stores a call whose started
+    /// and finished records are both in it as one record, the finished one with the started one's arguments, in the
+    /// finished one's place. Returns how many pairs were merged so (each is one record fewer in the batch).
+    /// </summary>
+    private int TakeQueued(List<AuditRecord> batch)
+    {
+        Dictionary<AuditRecord, int> startedAt = _batchStartedAt;
+        int merged = 0;
+        while (batch.Count < _settings.MaxBatch && _queued.TryDequeue(out QueuedRecord queued))
+        {
+            Interlocked.Decrement(ref _queuedCount);
+            if (queued.JournalSlot >= 0)
+            {
+                _batchJournalSlots.Add(queued.JournalSlot);
+            }
+
+            if (queued.Started is { } started && startedAt.Remove(started, out int at))
+            {
+                batch[at] = null!; // removed below: the finished record stands for the whole call
+                batch.Add(queued.Record with { Arguments = started.Arguments });
+                merged++;
+                continue;
+            }
+
+            if (queued.Record.Kind == AuditRecordKind.OperationStarted)
+            {
+                startedAt[queued.Record] = batch.Count;
+            }
+
+            batch.Add(queued.Record);
+        }
+
+        startedAt.Clear();
+        if (merged > 0)
+        {
+            batch.RemoveAll(static record => record is null);
+        }
+
+        return merged;
     }
 
     private async Task<bool> AppendAsync(IAuditStore store, List<AuditRecord> batch, int queuedRecords, CommitState commit)
@@ -661,7 +701,8 @@ internal sealed partial class AuditTrail : ISecurityEventSink, IAsyncDisposable
     private readonly record struct Pending(AuditRecord? Record, TaskCompletionSource<bool>? Done);
 
     /// <summary>A record queued for the next commit, with its first journal slot (-1 when it is not in the journal).</summary>
-    private readonly record struct QueuedRecord(AuditRecord Record, long JournalSlot);
+    /// <summary>A queued record, its journal slot (-1 when it is not journaled) and, for a finished record, its call's started record.</summary>
+    private readonly record struct QueuedRecord(AuditRecord Record, long JournalSlot, AuditRecord? Started);
 
     [LoggerMessage(EventId = 3008, EventName = "AuditRecoveredFromJournal", Level = LogLevel.Warning, Message = "Added {Count} started records from {Files} journal(s) of gateways that stopped without committing them (a crash or a kill)")]
     private static partial void LogRecoveredFromJournal(ILogger logger, int count, int files);
