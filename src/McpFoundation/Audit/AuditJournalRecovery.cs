@@ -9,8 +9,8 @@ internal static class AuditJournalRecovery
 {
     /// <summary>
     /// Reads the journals of gone gateways in <paramref name="dataDirectory"/> and returns, oldest first, the records
-    /// the store has no record of the same kind and correlation id for, or for a started record no finished one (a
-    /// record committed just before the crash is in both), with the journals read.
+    /// the store does not have (no record of the same kind and correlation id and, for a started record, no finished
+    /// one either: a record committed just before the crash is in both), with the journals read.
     /// </summary>
     public static async Task<(IReadOnlyList<AuditRecord> Missing, IReadOnlyList<string> Files)> FindMissingAsync(IAuditStore store, string dataDirectory, CancellationToken cancellationToken)
     {
