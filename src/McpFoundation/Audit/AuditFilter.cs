@@ -6,9 +6,10 @@ namespace McpFoundation.Audit;
 /// <summary>
 /// The pipeline's audit step, right after the policy: makes each operation's started record durable before the
 /// operation goes on, so that no forwarded call goes unrecorded: in the gateway's journal when it has room (no wait),
-/// else by waiting for the group commit that holds it; refuses the call
-/// (-31070, fail closed) when the trail cannot be written. Queues the finished record when the operation ends, and
-/// redacts a tool result on its way to the client when the server's profile says <c>redact_results: true</c>.
+/// else by waiting for the group commit that holds it; refuses the call (-31070, fail closed) when the trail cannot be
+/// written. Queues the finished record when the operation ends, with its started record, which the writer merges into
+/// it when both are still queued; and redacts a tool result on its way to the client when the server's profile says
+/// <c>redact_results: true</c>.
 /// List requests and notifications pass without a started record (their denials are recorded by the trail's
 /// pipeline observer).
 /// </summary>

@@ -13,7 +13,9 @@ namespace McpFoundation.Audit;
 /// record is made durable before the call goes on: written into the gateway's journal (<see cref="TryJournal"/>, a
 /// memory-mapped file that outlives the process) and queued, or, when there is no journal or it is full, awaited
 /// (<see cref="AppendDurableAsync"/>: the call waits for the commit that holds it, shared with other calls' records);
-/// every other record is queued (<see cref="Post(AuditRecord)"/>). The writer signs a checkpoint
+/// every other record is queued (<see cref="Post(AuditRecord)"/>); a call's finished record is queued with its started
+/// record (<see cref="Post(AuditRecord, AuditRecord?)"/>), and a pair that meets in one batch is stored as one record
+/// (<see cref="TakeQueued"/>). The writer signs a checkpoint
 /// every <see cref="AuditSettings.CheckpointInterval"/> or <see cref="AuditSettings.CheckpointRecords"/> records,
 /// marks the calls a crash left unfinished when it starts, and prunes by <c>settings.audit_log_retention</c>.
 /// Also the gateway's <see cref="ISecurityEventSink"/>: each event is logged and written.
